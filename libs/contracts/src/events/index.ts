@@ -1,0 +1,17 @@
+import type { EventContract } from '../define-event.js';
+import { DatasetRemoved, DatasetUpserted } from './dataset.events.js';
+import { SyncCompleted, SyncFailed, SyncStarted } from './sync.events.js';
+
+export * from './dataset.events.js';
+export * from './sync.events.js';
+
+/** Every event type Cartograph emits; webhook filters and subscriptions are checked against it. */
+export const eventContracts: readonly EventContract[] = [
+  DatasetUpserted,
+  DatasetRemoved,
+  SyncStarted,
+  SyncCompleted,
+  SyncFailed,
+];
+
+export const eventTypes: readonly string[] = eventContracts.map((contract) => contract.type);

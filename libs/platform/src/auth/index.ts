@@ -1,0 +1,3 @@
+export * from './api-key.js';
+export * from './identity.js';
+export * from './roles.js';

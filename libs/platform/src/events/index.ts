@@ -1,0 +1,5 @@
+export * from './event-stream.js';
+export * from './outbox.publisher.js';
+export * from './outbox.relay.js';
+export * from './outbox.schema.js';
+export * from './stream.consumer.js';

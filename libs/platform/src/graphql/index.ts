@@ -1,0 +1,5 @@
+export * from './connection.js';
+export * from './errors.js';
+export * from './json.scalar.js';
+export * from './roles.guard.js';
+export * from './subgraph.options.js';

@@ -1,0 +1,3 @@
+export * from './job-handler.js';
+export * from './job-queue.js';
+export * from './job-worker.js';
