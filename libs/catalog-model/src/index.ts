@@ -1,1 +1,9 @@
-export const placeholder = 1;
+export * from './dataset-id.js';
+export * from './dataset-kind.js';
+export * from './dataset-source.js';
+export * from './errors.js';
+export * from './identifier-rules.js';
+export * from './instance.js';
+export * from './platform.js';
+export * from './platform-from-adapter.js';
+export * from './qualified-name.js';

@@ -3,3 +3,4 @@ export * from './outbox.publisher.js';
 export * from './outbox.relay.js';
 export * from './outbox.schema.js';
 export * from './stream.consumer.js';
+export * from './event-filter.js';

@@ -43,6 +43,7 @@ export class OutboxRelay {
   private listener: PoolClient | null = null;
   private loop: Promise<void> | null = null;
   private lastCleanup = 0;
+  private listenUnsupported = false;
   private readonly table: string;
   private readonly stream: string;
 
@@ -151,7 +152,7 @@ export class OutboxRelay {
   }
 
   private async ensureListener(): Promise<void> {
-    if (this.listener) {
+    if (this.listener || this.listenUnsupported) {
       return;
     }
     const pool = (this.options.dataSource.driver as unknown as { master: Pool }).master;
@@ -161,7 +162,14 @@ export class OutboxRelay {
       // The loop notices on its next query and reconnects.
       void this.closeListener();
     });
-    await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    try {
+      await client.query(`LISTEN ${outboxChannel(this.options.schema)}`);
+    } catch {
+      // Embedded PGlite has no LISTEN over its socket: polling alone still relays everything.
+      client.release();
+      this.listenUnsupported = true;
+      return;
+    }
     this.listener = client;
   }
 

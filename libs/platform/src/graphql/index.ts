@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './json.scalar.js';
 export * from './roles.guard.js';
 export * from './subgraph.options.js';
+export * from './data-loader.js';

@@ -4,3 +4,4 @@ export * from './platform.module.js';
 export * from './run-service.js';
 export * from './service-definition.js';
 export * from './tokens.js';
+export * from './worker-hosts.js';

@@ -5,6 +5,7 @@ import { createServiceDataSource } from '../database/index.js';
 import { createRedis } from '../redis/index.js';
 import { JobQueue } from '../queue/index.js';
 import { OutboxPublisher } from '../events/index.js';
+import { SecretBox } from '../secrets/index.js';
 import { createLogger, createMetrics, postgresCheck, redisCheck } from '../observability/index.js';
 import type { ServiceDefinition, SharedConfig } from './service-definition.js';
 import { CONFIG, HEALTH_CHECKS, LOGGER, METRICS, REDIS, SERVICE } from './tokens.js';
@@ -64,13 +65,18 @@ export class PlatformModule {
         },
         {
           provide: JobQueue,
-          useFactory: (redis: Redis) =>
-            new JobQueue({ connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: `${config.REDIS_PREFIX}:queue` }),
-          inject: [REDIS],
+          useFactory: () => {
+            const connection = createRedis({ url: config.REDIS_URL, name: `cartograph-${definition.name}-queue` });
+            return new JobQueue({ connection, prefix: `${config.REDIS_PREFIX}:queue`, onClose: () => connection.disconnect() });
+          },
         },
         {
           provide: OutboxPublisher,
           useFactory: () => new OutboxPublisher({ schema: definition.schema, service: definition.name }),
+        },
+        {
+          provide: SecretBox,
+          useFactory: () => SecretBox.fromEnv(config.CARTOGRAPH_ENCRYPTION_KEY, { variableName: 'CARTOGRAPH_ENCRYPTION_KEY' }),
         },
         {
           provide: HEALTH_CHECKS,
@@ -82,7 +88,7 @@ export class PlatformModule {
         },
         PlatformLifecycle,
       ],
-      exports: [SERVICE, CONFIG, LOGGER, METRICS, DataSource, REDIS, JobQueue, OutboxPublisher, HEALTH_CHECKS],
+      exports: [SERVICE, CONFIG, LOGGER, METRICS, DataSource, REDIS, JobQueue, OutboxPublisher, SecretBox, HEALTH_CHECKS],
     };
   }
 }

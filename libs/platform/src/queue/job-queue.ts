@@ -5,6 +5,8 @@ export interface JobQueueOptions {
   connection: ConnectionOptions;
   /** Redis key prefix; tests use their own so projects can run in parallel. */
   prefix: string;
+  /** Called on close: BullMQ does not close a connection it was given. */
+  onClose?: () => void;
 }
 
 export type Schedule =
@@ -83,5 +85,6 @@ export class JobQueue {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     this.queues.clear();
+    this.options.onClose?.();
   }
 }

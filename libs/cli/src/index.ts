@@ -1,0 +1,2 @@
+export * from './process-supervisor.js';
+export * from './service-registry.js';

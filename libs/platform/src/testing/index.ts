@@ -1,0 +1,2 @@
+export * from './fake-upstream.js';
+export * from './test-database.js';

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createServiceDataSource, migrateDataSource } from '../database/index.js';
+import type { ServiceDefinition } from '../nest/service-definition.js';
+
+/** Where test databases are created; any database on the server works as the admin connection. */
+export function testAdminUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testAdminUrl() });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export function templateName(project: string): string {
+  return `cartograph_tpl_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+}
+
+/**
+ * Creates `cartograph_tpl_<project>` and runs every migration of the given services into it, once per
+ * test run (jest globalSetup). Test files then clone it, which takes milliseconds instead of migrating.
+ */
+export async function createTemplateDatabase(project: string, definitions: ServiceDefinition[]): Promise<string> {
+  const name = templateName(project);
+  await admin(async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  });
+  const url = withDatabase(testAdminUrl(), name);
+  for (const definition of definitions) {
+    await migrateDataSource(
+      createServiceDataSource({
+        url,
+        schema: definition.schema,
+        entities: definition.entities,
+        migrations: definition.migrations,
+        poolSize: 1,
+        logging: ['error'],
+      }),
+    );
+  }
+  return url;
+}
+
+/** A fresh database for one test file, cloned from the project's migrated template. */
+export async function cloneTestDatabase(project: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `cartograph_t_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(project)}"`));
+  return {
+    url: withDatabase(testAdminUrl(), name),
+    drop: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+  };
+}
+
+/** Drops databases left behind by crashed runs of this project. */
+export async function dropStaleTestDatabases(project: string): Promise<void> {
+  const prefix = `cartograph_t_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_`;
+  await admin(async (client) => {
+    const result = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${prefix}%`]);
+    for (const row of result.rows) {
+      await client.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+    }
+  });
+}
+
+export function testRedisUrl(): string {
+  return process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+}
+
+/** A key prefix per test file, so projects and files share one Redis without seeing each other. */
+export function testRedisPrefix(project: string): string {
+  return `test:${project}:${randomBytes(4).toString('hex')}`;
+}

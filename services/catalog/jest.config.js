@@ -1,0 +1,8 @@
+import preset from '../../jest.preset.js';
+
+export default {
+  ...preset,
+  displayName: 'catalog',
+  rootDir: '.',
+  globalSetup: '<rootDir>/test/global-setup.js',
+};

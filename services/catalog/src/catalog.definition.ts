@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineService } from '@cartograph/platform/nest';
+import { catalogEntities } from './database/catalog.entities.js';
+import { catalogMigrations } from './database/migrations/index.js';
+
+export const catalogEnvironment = z.object({
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000).describe('Timeout of one webhook delivery attempt.'),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true')
+    .describe('Allow webhook URLs on private/loopback addresses (disable in multi-tenant deployments).'),
+  EVENT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14).describe('How long the events query can look back.'),
+});
+
+export const serviceDefinition = defineService({
+  name: 'catalog',
+  schema: 'catalog',
+  defaultPort: 4101,
+  entities: catalogEntities,
+  migrations: catalogMigrations,
+  environment: [catalogEnvironment],
+});

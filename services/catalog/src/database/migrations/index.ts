@@ -1,0 +1,4 @@
+import { InitialCatalog1763856000000 } from './1763856000000-initial-catalog.js';
+
+/** In order; never edit a migration once it is on main, add a new one. */
+export const catalogMigrations: Function[] = [InitialCatalog1763856000000];

@@ -1,0 +1,70 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import type { CloudEvent } from '@cartograph/contracts';
+import { StreamConsumer, idempotent } from '@cartograph/platform/events';
+import { CONFIG, LOGGER, type SharedConfig } from '@cartograph/platform/nest';
+import { createRedis } from '@cartograph/platform/redis';
+import { DatasetRegistryService } from '../datasets/dataset-registry.service.js';
+import { WebhooksService } from '../webhooks/webhooks.service.js';
+import { EventsRepository } from './events.repository.js';
+
+export const CATALOG_CONSUMER_GROUP = 'catalog';
+
+/**
+ * The catalog's one consumer of the event stream. In one transaction per event it records the event in
+ * the event log, applies dataset events to the registry and creates webhook deliveries; the event id is
+ * recorded in the same transaction, so a redelivered event changes nothing. Delivery jobs are enqueued
+ * after commit; if that fails, the stale-delivery sweep enqueues them later.
+ */
+@Injectable()
+export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer: StreamConsumer | null = null;
+  private sweep: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly registry: DatasetRegistryService,
+    private readonly webhooks: WebhooksService,
+    private readonly events: EventsRepository,
+    @Inject(CONFIG) private readonly config: SharedConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const apply = idempotent(this.dataSource, 'catalog', CATALOG_CONSUMER_GROUP, async (event, manager) => {
+      await this.events.record(manager, event);
+      await this.registry.apply(event, manager);
+      const deliveries = await this.webhooks.fanOut(manager, event);
+      pending.set(event.id, deliveries);
+    });
+    const pending = new Map<string, string[]>();
+    this.consumer = new StreamConsumer({
+      redis: createRedis({ url: this.config.REDIS_URL, name: 'cartograph-catalog-consumer' }),
+      redisPrefix: this.config.REDIS_PREFIX,
+      group: CATALOG_CONSUMER_GROUP,
+      consumer: `${hostname()}-${process.pid}`,
+      handle: async (event: CloudEvent) => {
+        await apply(event);
+        const deliveries = pending.get(event.id) ?? [];
+        pending.delete(event.id);
+        await this.webhooks.enqueueDeliveries(deliveries);
+      },
+      onError: (error, event) => this.logger.error({ err: error, eventId: event?.id, eventType: event?.type }, 'event handling failed'),
+      onDeadLetter: (event, entryId) =>
+        this.logger.error({ entryId, eventId: event?.id, eventType: event?.type }, 'event dropped after repeated failures'),
+    });
+    this.consumer.start();
+    this.sweep = setInterval(() => {
+      this.webhooks.requeueStale().catch((error: unknown) => this.logger.warn({ err: error }, 'webhook requeue sweep failed'));
+    }, 30_000);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweep) {
+      clearInterval(this.sweep);
+    }
+    await this.consumer?.stop();
+  }
+}

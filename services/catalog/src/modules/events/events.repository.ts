@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { CloudEvent } from '@cartograph/contracts';
+import { EventLogEntity } from './event-log.entity.js';
+
+@Injectable()
+export class EventsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async record(manager: EntityManager, event: CloudEvent): Promise<void> {
+    await manager.query(
+      `INSERT INTO "catalog"."event_log" ("id", "type", "source", "subject", "time", "data")
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT ("id") DO NOTHING`,
+      [event.id, event.type, event.source, event.subject, event.time, JSON.stringify(event.data ?? null)],
+    );
+  }
+
+  async list(query: {
+    types: string[] | null;
+    since: Date | null;
+    before: { time: string; id: string } | null;
+    limit: number;
+  }): Promise<{ rows: EventLogEntity[]; totalCount: number }> {
+    const builder = this.dataSource.getRepository(EventLogEntity).createQueryBuilder('event');
+    if (query.types && query.types.length > 0) {
+      builder.andWhere('event.type = ANY(:types)', { types: query.types });
+    }
+    if (query.since) {
+      builder.andWhere('event.time >= :since', { since: query.since });
+    }
+    const totalCount = await builder.getCount();
+    if (query.before) {
+      builder.andWhere('(event.time, event.id) < (:time, :id)', query.before);
+    }
+    const rows = await builder.orderBy('event.time', 'DESC').addOrderBy('event.id', 'DESC').limit(query.limit).getMany();
+    return { rows, totalCount };
+  }
+
+  async prune(olderThanDays: number): Promise<number> {
+    const result = await this.dataSource.query(
+      `DELETE FROM "catalog"."event_log" WHERE "time" < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    );
+    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  }
+}

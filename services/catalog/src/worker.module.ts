@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { PlatformModule, jobWorkerHost, outboxRelayHost, type SharedConfig } from '@cartograph/platform/nest';
+import { catalogJobs } from '@cartograph/contracts';
+import { serviceDefinition } from './catalog.definition.js';
+import { catalogProviders } from './app.module.js';
+import { DatasetRegistryService } from './modules/datasets/dataset-registry.service.js';
+import { CatalogEventConsumer } from './modules/events/catalog-event.consumer.js';
+import { PruneEventLogJob } from './modules/events/prune-event-log.job.js';
+import { DeliverWebhookJob } from './modules/webhooks/deliver-webhook.job.js';
+
+/** The catalog worker: event stream consumer, webhook delivery jobs, outbox relay. */
+@Module({})
+export class CatalogWorkerModule {
+  static forRoot(config: SharedConfig): DynamicModule {
+    return {
+      module: CatalogWorkerModule,
+      imports: [PlatformModule.forService(serviceDefinition, config)],
+      providers: [
+        ...catalogProviders,
+        DatasetRegistryService,
+        CatalogEventConsumer,
+        DeliverWebhookJob,
+        PruneEventLogJob,
+        jobWorkerHost(catalogJobs, [DeliverWebhookJob, PruneEventLogJob]),
+        outboxRelayHost(),
+      ],
+    };
+  }
+}
