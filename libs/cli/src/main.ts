@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigurationError } from '@cartograph/platform/config';
 import { createKey } from './commands/keys.command.js';
@@ -5,6 +6,7 @@ import { migrateAll } from './commands/migrate.command.js';
 import { serve } from './commands/serve.command.js';
 import { status } from './commands/status.command.js';
 import { UpError, up } from './commands/up.command.js';
+import { findService, servicePath } from './service-registry.js';
 
 const program = new Command()
   .name('cartograph')
@@ -37,6 +39,15 @@ program
       throw new UpError('DATABASE_URL is not set');
     }
     await migrateAll(url, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('compose')
+  .description('Compose services/gateway/supergraph.graphql from every committed services/*/schema.graphql')
+  .action(async () => {
+    const gateway = findService('gateway');
+    const module = (await import(pathToFileURL(servicePath(gateway, gateway.commands.compose!)).href)) as { composeCommand: () => void };
+    module.composeCommand();
   });
 
 const connection = [

@@ -1,2 +1,3 @@
 export * from './fake-upstream.js';
 export * from './test-database.js';
+export * from './committed-schema.js';
