@@ -64,6 +64,17 @@ const statusCommand = program
 connection.forEach((option) => statusCommand.addOption(option));
 
 const keys = program.command('keys').description('Manage API keys (admin)');
+keys
+  .command('bootstrap')
+  .description('Create the first admin key directly in the database (DATABASE_URL) when none exists; prints it')
+  .action(async () => {
+    const catalog = findService('catalog');
+    const module = (await import(pathToFileURL(servicePath(catalog, catalog.commands['bootstrap-admin-key']!)).href)) as {
+      bootstrapAdminKey: () => Promise<string | null>;
+    };
+    const key = await module.bootstrapAdminKey();
+    process.stdout.write(key ? `${key}\n` : 'An active API key exists already; create more with "cartograph keys create".\n');
+  });
 const createCommand = keys
   .command('create')
   .description('Create an API key; it is printed once')

@@ -1,3 +1,6 @@
 export * from './fake-upstream.js';
 export * from './test-database.js';
 export * from './committed-schema.js';
+export * from './repository-root.js';
+export * from './service-process.js';
+export * from './stack.js';

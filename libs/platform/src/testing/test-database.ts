@@ -54,6 +54,21 @@ export async function createTemplateDatabase(project: string, definitions: Servi
   return url;
 }
 
+/** Like createTemplateDatabase, but migrates every service through `cartograph migrate` (for stack tests). */
+export async function createStackTemplateDatabase(
+  project: string,
+  migrate: (url: string) => Promise<void>,
+): Promise<string> {
+  const name = templateName(project);
+  await admin(async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  });
+  const url = withDatabase(testAdminUrl(), name);
+  await migrate(url);
+  return url;
+}
+
 /** A fresh database for one test file, cloned from the project's migrated template. */
 export async function cloneTestDatabase(project: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `cartograph_t_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;

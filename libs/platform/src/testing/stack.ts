@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { generateKey } from '../secrets/index.js';
+import { runCartograph, ServiceProcess } from './service-process.js';
+import { cloneTestDatabase, testRedisPrefix, testRedisUrl } from './test-database.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StackOptions {
+  /** The Jest project, whose migrated template database is cloned. */
+  project: string;
+  /** Environment for every process (e.g. AUTH_KEY_CACHE_TTL_SECONDS for the gateway). */
+  environment?: NodeJS.ProcessEnv;
+  redisUrl?: string;
+  databaseUrl?: string;
+}
+
+export interface GraphqlAnswer<T = any> {
+  status: number;
+  body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+/**
+ * The federated stack as separate processes (gateway, catalog API, catalog worker), on a cloned
+ * database and a private Redis prefix, with a bootstrapped admin key.
+ */
+export class TestStack {
+  readonly processes: ServiceProcess[] = [];
+  gatewayUrl = '';
+  catalogUrl = '';
+  adminKey = '';
+  redisPrefix = '';
+  databaseUrl = '';
+  environment: NodeJS.ProcessEnv = {};
+  private dropDatabase: (() => Promise<void>) | null = null;
+
+  constructor(private readonly options: StackOptions) {}
+
+  static async start(options: StackOptions): Promise<TestStack> {
+    const stack = new TestStack(options);
+    await stack.boot();
+    return stack;
+  }
+
+  process(name: string): ServiceProcess {
+    const found = this.processes.find((candidate) => candidate.name === name);
+    if (!found) {
+      throw new Error(`no process ${name}`);
+    }
+    return found;
+  }
+
+  /** Every line any process printed. */
+  get logs(): string[] {
+    return this.processes.flatMap((process) => process.lines);
+  }
+
+  private async boot(): Promise<void> {
+    if (this.options.databaseUrl) {
+      this.databaseUrl = this.options.databaseUrl;
+    } else {
+      const database = await cloneTestDatabase(this.options.project);
+      this.databaseUrl = database.url;
+      this.dropDatabase = database.drop;
+    }
+    this.redisPrefix = testRedisPrefix(this.options.project);
+    const [gatewayPort, catalogPort, workerPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    this.environment = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      DATABASE_URL: this.databaseUrl,
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: this.options.redisUrl ?? testRedisUrl(),
+      REDIS_PREFIX: this.redisPrefix,
+      CARTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
+      CARTOGRAPH_ENCRYPTION_KEY: generateKey(),
+      SUBGRAPH_CATALOG_URL: `http://127.0.0.1:${catalogPort}/graphql`,
+      ...this.options.environment,
+    };
+    this.catalogUrl = `http://127.0.0.1:${catalogPort}/graphql`;
+    this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const bootstrap = await runCartograph(['keys', 'bootstrap'], this.environment);
+    this.adminKey = /cgk_[A-Za-z0-9_-]+/.exec(bootstrap.stdout)?.[0] ?? '';
+    if (!this.adminKey) {
+      throw new Error(`could not bootstrap an admin key:\n${bootstrap.stdout}\n${bootstrap.stderr}`);
+    }
+    this.processes.push(
+      new ServiceProcess('catalog', ['serve', 'catalog'], { ...this.environment, PORT: String(catalogPort) }, `http://127.0.0.1:${catalogPort}/health/ready`),
+      new ServiceProcess('catalog-worker', ['worker', 'catalog'], { ...this.environment, PORT: String(workerPort) }, `http://127.0.0.1:${workerPort}/health/ready`),
+      new ServiceProcess('gateway', ['serve', 'gateway'], { ...this.environment, PORT: String(gatewayPort) }, `${this.gatewayUrl}/health/ready`),
+    );
+    await Promise.all(this.processes.slice(0, 2).map((process) => process.start()));
+    await this.processes[2]!.start();
+  }
+
+  async graphql<T = any>(query: string, variables: object = {}, apiKey: string | null = this.adminKey): Promise<GraphqlAnswer<T>> {
+    const response = await fetch(`${this.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, body: (await response.json()) as GraphqlAnswer<T>['body'] };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((process) => process.stop()));
+    await this.dropDatabase?.();
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) {
+        return value;
+      }
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}
