@@ -117,7 +117,9 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
   app.disable('x-powered-by');
   app.use((request, response, next) => {
     const stop = metrics.httpRequestDuration.startTimer({ method: request.method });
-    response.on('finish', () => stop({ route: request.path.split('/').slice(0, 3).join('/'), status: String(response.statusCode) }));
+    // Read the path now: routers mounted on a prefix rewrite it before the response finishes.
+    const route = request.path.split('/').slice(0, 3).join('/');
+    response.on('finish', () => stop({ route, status: String(response.statusCode) }));
     next();
   });
   const origins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);

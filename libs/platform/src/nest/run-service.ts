@@ -41,10 +41,9 @@ export async function runNestApplication(
   const metrics = app.get<ServiceMetrics>(METRICS);
   app.use((request: { method: string; path: string }, response: { statusCode: number; on: (event: string, listener: () => void) => void }, next: () => void) => {
     const stop = metrics.httpRequestDuration.startTimer({ method: request.method });
-    response.on('finish', () => {
-      const route = request.path.startsWith('/health') ? '/health' : request.path.split('/').slice(0, 3).join('/');
-      stop({ route, status: String(response.statusCode) });
-    });
+    // Read the path now: routers mounted on a prefix rewrite it before the response finishes.
+    const route = request.path.startsWith('/health') ? '/health' : request.path.split('/').slice(0, 3).join('/');
+    response.on('finish', () => stop({ route, status: String(response.statusCode) }));
     next();
   });
   if (options.requireIdentity !== false) {
