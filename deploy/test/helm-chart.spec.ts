@@ -77,6 +77,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
+// The first run on a machine downloads helm (scripts/helm.ts: npm pack gives up after 150 s, with a message).
 beforeAll(async () => {
   await Promise.all(
     scenarios.map(async (scenario) => {
@@ -85,7 +86,7 @@ beforeAll(async () => {
       );
     }),
   );
-});
+}, 180_000);
 
 const podSpec = (m: Manifest): any => (m.kind === 'Pod' ? m.spec : m.spec.template.spec);
 const podLabels = (m: Manifest): Record<string, string> =>

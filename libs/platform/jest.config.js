@@ -1,3 +1,9 @@
 import preset from '../../jest.preset.js';
 
-export default { ...preset, displayName: 'platform', rootDir: '.' };
+export default {
+  ...preset,
+  displayName: 'platform',
+  rootDir: '.',
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
+};

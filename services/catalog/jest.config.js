@@ -5,4 +5,5 @@ export default {
   displayName: 'catalog',
   rootDir: '.',
   globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
 };

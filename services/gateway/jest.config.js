@@ -6,4 +6,5 @@ export default {
   rootDir: '.',
   testTimeout: 60_000,
   globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
 };

@@ -9,9 +9,12 @@ export interface LocalSecrets {
   encryptionKey: string;
 }
 
-/** `.cartograph/` at the repository root (git-ignored): embedded data and generated local secrets. */
+/**
+ * Embedded data and generated local secrets: CARTOGRAPH_HOME when set (tests use a temporary directory),
+ * else `.cartograph/` at the repository root (git-ignored).
+ */
 export function localStateDirectory(): string {
-  const directory = join(repositoryRoot(), '.cartograph');
+  const directory = process.env.CARTOGRAPH_HOME || join(repositoryRoot(), '.cartograph');
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   return directory;
 }

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigurationError } from '@cartograph/platform/config';
@@ -6,7 +8,8 @@ import { migrateAll } from './commands/migrate.command.js';
 import { serve } from './commands/serve.command.js';
 import { status } from './commands/status.command.js';
 import { UpError, up } from './commands/up.command.js';
-import { findService, servicePath } from './service-registry.js';
+import { configurationReference, withReference } from './commands/config-reference.command.js';
+import { findService, repositoryRoot, servicePath } from './service-registry.js';
 
 const program = new Command()
   .name('cartograph')
@@ -48,6 +51,21 @@ program
     const gateway = findService('gateway');
     const module = (await import(pathToFileURL(servicePath(gateway, gateway.commands.compose!)).href)) as { composeCommand: () => void };
     module.composeCommand();
+  });
+
+program
+  .command('config')
+  .description('Print the configuration reference (every environment variable, from the zod models)')
+  .option('--write-readme', 'update the reference block in README.md instead')
+  .action(async (options: { writeReadme?: boolean }) => {
+    const reference = await configurationReference();
+    if (!options.writeReadme) {
+      process.stdout.write(reference);
+      return;
+    }
+    const readme = join(repositoryRoot(), 'README.md');
+    writeFileSync(readme, withReference(readFileSync(readme, 'utf8'), reference));
+    process.stdout.write(`updated ${readme}\n`);
   });
 
 const connection = [

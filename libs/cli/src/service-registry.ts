@@ -10,6 +10,8 @@ export interface ServiceEntry {
   subgraph: boolean;
   gateway: boolean;
   definition?: string;
+  /** Module exporting `environmentModels`, for the configuration reference. */
+  config?: string;
   api: string;
   worker?: string;
   workerPort?: number;
@@ -43,6 +45,7 @@ export function listServices(root = repositoryRoot()): ServiceEntry[] {
         subgraph: declared.subgraph ?? false,
         gateway: declared.gateway ?? false,
         definition: declared.definition,
+        config: declared.config,
         api: declared.api ?? 'dist/src/main.js',
         worker: declared.worker,
         workerPort: declared.workerPort,

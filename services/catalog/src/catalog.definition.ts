@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sharedModels } from '@cartograph/platform/config';
 import { defineService } from '@cartograph/platform/nest';
 import { catalogEntities } from './database/catalog.entities.js';
 import { catalogMigrations } from './database/migrations/index.js';
@@ -21,3 +22,6 @@ export const serviceDefinition = defineService({
   migrations: catalogMigrations,
   environment: [catalogEnvironment],
 });
+
+/** Every variable the catalog's processes read, for the configuration reference. */
+export const environmentModels = [...sharedModels, catalogEnvironment];

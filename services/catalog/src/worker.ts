@@ -6,5 +6,5 @@ const config = configOrExit(serviceDefinition);
 // The worker serves only health and metrics, on its own port.
 await runNestApplication(serviceDefinition, config, CatalogWorkerModule.forRoot(config), {
   requireIdentity: false,
-  port: Number(process.env.WORKER_PORT ?? (config.PORT ? config.PORT : 4201)),
+  port: config.PORT ?? 4201,
 });

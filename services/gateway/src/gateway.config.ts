@@ -47,3 +47,6 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv = process.env) 
 export function subgraphUrlOverride(name: string, environment: NodeJS.ProcessEnv = process.env): string | undefined {
   return environment[`SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`] || undefined;
 }
+
+/** Every variable the gateway reads, for the configuration reference. */
+export const environmentModels = gatewayModels;

@@ -8,7 +8,8 @@ export interface GatewayTarget {
 /** CARTOGRAPH_URL / CARTOGRAPH_API_KEY, falling back to the local run's gateway and admin key. */
 export function gatewayTarget(options: { url?: string; apiKey?: string }): GatewayTarget {
   return {
-    url: (options.url ?? process.env.CARTOGRAPH_URL ?? 'http://127.0.0.1:4000').replace(/\/$/, ''),
+    // The gateway of `npm start`, moved by CARTOGRAPH_PORT_OFFSET like `up` moves it.
+    url: (options.url ?? process.env.CARTOGRAPH_URL ?? `http://127.0.0.1:${4000 + (Number(process.env.CARTOGRAPH_PORT_OFFSET) || 0)}`).replace(/\/$/, ''),
     apiKey: options.apiKey ?? process.env.CARTOGRAPH_API_KEY ?? readLocalAdminKey(),
   };
 }

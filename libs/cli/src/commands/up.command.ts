@@ -3,13 +3,48 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.js';
-import { REDIS_MISSING_MESSAGE, redisServerAvailable, startEmbeddedRedis, type EmbeddedRedis } from '../embedded/embedded-redis.js';
+import { redisMissingMessage, redisServerAvailable, startEmbeddedRedis, type EmbeddedRedis } from '../embedded/embedded-redis.js';
 import { localAdminKeyPath, localSecrets, localStateDirectory } from '../local-state.js';
 import { ProcessSupervisor } from '../process-supervisor.js';
 import { listServices, repositoryRoot, servicePath, subgraphUrlVariable } from '../service-registry.js';
 import { migrateAll } from './migrate.command.js';
 
 const say = (line: string) => process.stdout.write(`[cartograph] ${line}\n`);
+
+/*
+ * Environment variables of `up` (all optional; tests use them to run `up` beside a developer's `npm start`
+ * and beside the shared Postgres and Redis):
+ * - CARTOGRAPH_LOCAL_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432): the local Postgres server
+ *   probed when DATABASE_URL is unset; database `cartograph` is created on it. Nothing answers: embedded PGlite.
+ * - CARTOGRAPH_LOCAL_REDIS_URL (default redis://127.0.0.1:6379): the local Redis probed when REDIS_URL is
+ *   unset. Nothing answers: a private redis-server from PATH, else the one-paragraph error of DESIGN §2.
+ * - CARTOGRAPH_HOME (default <repo>/.cartograph): local state, i.e. PGlite data, generated secrets and the
+ *   admin key (see local-state.ts).
+ * - CARTOGRAPH_PORT_OFFSET (default 0): added to every port `up` gives a service or worker, to the
+ *   SUBGRAPH_*_URL the gateway gets and to the printed gateway URL.
+ */
+export function localPostgresUrl(): string {
+  return (process.env.CARTOGRAPH_LOCAL_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+}
+
+export function localRedisUrl(): string {
+  return process.env.CARTOGRAPH_LOCAL_REDIS_URL || 'redis://127.0.0.1:6379';
+}
+
+export function portOffset(): number {
+  const raw = process.env.CARTOGRAPH_PORT_OFFSET ?? '';
+  const offset = raw === '' ? 0 : Number(raw);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 60_000) {
+    throw new UpError(`CARTOGRAPH_PORT_OFFSET must be a whole number between 0 and 60000, not "${raw}"`);
+  }
+  return offset;
+}
+
+/** host:port of a URL, for messages. */
+function address(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || (parsed.protocol.startsWith('redis') ? '6379' : '5432')}`;
+}
 
 async function postgresAnswers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_500 });
@@ -30,7 +65,10 @@ export async function resolveDatabase(): Promise<{ url: string; embedded: Embedd
   if (process.env.DATABASE_URL) {
     return { url: process.env.DATABASE_URL, embedded: null };
   }
-  const server = 'postgres://postgres@127.0.0.1:5432';
+  // The server URL may carry a database (ignored: we connect to `postgres`, then use `cartograph`).
+  const parsed = new URL(localPostgresUrl());
+  parsed.pathname = '';
+  const server = parsed.toString().replace(/\/+$/, '');
   if (await postgresAnswers(`${server}/postgres`)) {
     const client = new pg.Client({ connectionString: `${server}/postgres` });
     await client.connect();
@@ -41,8 +79,9 @@ export async function resolveDatabase(): Promise<{ url: string; embedded: Embedd
     await client.end();
     return { url: `${server}/cartograph`, embedded: null };
   }
-  say('no Postgres on 127.0.0.1:5432 and no DATABASE_URL: starting embedded PGlite (data in .cartograph/pglite)');
-  const embedded = await startEmbeddedPostgres(join(localStateDirectory(), 'pglite'));
+  const directory = join(localStateDirectory(), 'pglite');
+  say(`no Postgres on ${address(server)} and no DATABASE_URL: starting embedded PGlite (data in ${directory})`);
+  const embedded = await startEmbeddedPostgres(directory);
   return { url: embedded.url, embedded };
 }
 
@@ -61,18 +100,19 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-/** Uses REDIS_URL, else a Redis on 127.0.0.1:6379, else a private redis-server from PATH; else explains. */
+/** Uses REDIS_URL, else a local Redis (CARTOGRAPH_LOCAL_REDIS_URL), else a private redis-server from PATH; else explains. */
 export async function resolveRedis(): Promise<{ url: string; embedded: EmbeddedRedis | null }> {
   if (process.env.REDIS_URL) {
     return { url: process.env.REDIS_URL, embedded: null };
   }
-  if (await redisAnswers('redis://127.0.0.1:6379')) {
-    return { url: 'redis://127.0.0.1:6379', embedded: null };
+  const local = localRedisUrl();
+  if (await redisAnswers(local)) {
+    return { url: local, embedded: null };
   }
   if (!redisServerAvailable()) {
-    throw new UpError(REDIS_MISSING_MESSAGE);
+    throw new UpError(redisMissingMessage(address(local)));
   }
-  say('no Redis on 127.0.0.1:6379 and no REDIS_URL: starting a private redis-server');
+  say(`no Redis on ${address(local)} and no REDIS_URL: starting a private redis-server`);
   const embedded = await startEmbeddedRedis();
   return { url: embedded.url, embedded };
 }
@@ -81,8 +121,16 @@ export class UpError extends Error {}
 
 /** `npm start`: everything on one machine, with real or embedded Postgres and Redis. */
 export async function up(): Promise<void> {
-  const database = await resolveDatabase();
+  const offset = portOffset();
+  // Redis first: its one-paragraph error should come at once, not after PGlite started and migrated.
   const redis = await resolveRedis();
+  let database: Awaited<ReturnType<typeof resolveDatabase>>;
+  try {
+    database = await resolveDatabase();
+  } catch (error) {
+    await redis.embedded?.stop();
+    throw error;
+  }
   const secrets = localSecrets();
   const environment: NodeJS.ProcessEnv = {
     ...process.env,
@@ -106,7 +154,7 @@ export async function up(): Promise<void> {
     const key = await bootstrapAdminKey(environment);
     if (key) {
       writeFileSync(localAdminKeyPath(), `${key}\n`, { mode: 0o600 });
-      say(`first run: created a local admin API key (also saved to .cartograph/admin.key):\n\n    ${key}\n`);
+      say(`first run: created a local admin API key (also saved to ${localAdminKeyPath()}):\n\n    ${key}\n`);
     }
   }
 
@@ -126,22 +174,24 @@ export async function up(): Promise<void> {
   const cli = join(repositoryRoot(), 'bin', 'cartograph.js');
   const subgraphUrls: Record<string, string> = {};
   for (const service of services.filter((candidate) => !candidate.gateway)) {
-    supervisor.start(service.name, [cli, 'serve', service.name], { ...environment, PORT: String(service.port) });
+    const port = service.port + offset;
+    supervisor.start(service.name, [cli, 'serve', service.name], { ...environment, PORT: String(port) });
     if (service.subgraph) {
-      subgraphUrls[subgraphUrlVariable(service.name)] = `http://127.0.0.1:${service.port}/graphql`;
+      subgraphUrls[subgraphUrlVariable(service.name)] = `http://127.0.0.1:${port}/graphql`;
     }
     if (service.worker) {
       supervisor.start(`${service.name}-worker`, [cli, 'worker', service.name], {
         ...environment,
-        PORT: String(service.workerPort ?? service.port + 100),
+        PORT: String((service.workerPort ?? service.port + 100) + offset),
       });
     }
   }
   const gateway = services.find((service) => service.gateway);
   if (gateway) {
-    supervisor.start(gateway.name, [cli, 'serve', gateway.name], { ...environment, ...subgraphUrls, PORT: String(gateway.port) });
-    await waitForHealth(`http://127.0.0.1:${gateway.port}/health/ready`, 60_000);
-    say(`ready: GraphQL at http://127.0.0.1:${gateway.port}/graphql  (send "Authorization: Bearer <api key>")`);
+    const port = gateway.port + offset;
+    supervisor.start(gateway.name, [cli, 'serve', gateway.name], { ...environment, ...subgraphUrls, PORT: String(port) });
+    await waitForHealth(`http://127.0.0.1:${port}/health/ready`, 60_000);
+    say(`ready: GraphQL at http://127.0.0.1:${port}/graphql  (send "Authorization: Bearer <api key>")`);
   } else {
     say('no gateway service found; subgraphs are running');
   }

@@ -1,11 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort } from './embedded-postgres.js';
 
-export const REDIS_MISSING_MESSAGE =
-  'Cartograph needs Redis (queues and the event stream) and found none: REDIS_URL is not set, nothing answers on ' +
-  '127.0.0.1:6379, and there is no redis-server on your PATH to start a private one. Install Redis 7 or later ' +
-  '(Debian/Ubuntu: "sudo apt-get install redis-server"; macOS: "brew install redis"; or "docker run -p 6379:6379 ' +
-  'redis:7"), or point REDIS_URL at a Redis you already run, then run "npm start" again.';
+/** The one-paragraph error of DESIGN §2; `address` is the local Redis that was probed. */
+export function redisMissingMessage(address = '127.0.0.1:6379'): string {
+  return (
+    `Cartograph needs Redis (queues and the event stream) and found none: REDIS_URL is not set, nothing answers on ` +
+    `${address}, and there is no redis-server on your PATH to start a private one. Install Redis 7 or later ` +
+    '(Debian/Ubuntu: "sudo apt-get install redis-server"; macOS: "brew install redis"; or "docker run -p 6379:6379 ' +
+    'redis:7"), or point REDIS_URL at a Redis you already run, then run "npm start" again.'
+  );
+}
+
+export const REDIS_MISSING_MESSAGE = redisMissingMessage();
 
 export interface EmbeddedRedis {
   url: string;

@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 export interface ServiceDataSourceOptions {
@@ -6,8 +6,8 @@ export interface ServiceDataSourceOptions {
   url: string;
   /** The service's own schema; no service reads another one's. */
   schema: string;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
   poolSize?: number;
   applicationName?: string;
   logging?: DataSourceOptions['logging'];

@@ -14,7 +14,7 @@ export interface SubgraphSettings {
   /** Absolute path of the committed SDL (`services/<name>/schema.graphql`), rewritten at boot in development. */
   schemaFile: string | false;
   logError: (error: unknown) => void;
-  orphanedTypes?: Function[];
+  orphanedTypes?: (abstract new (...args: never[]) => unknown)[];
 }
 
 /**

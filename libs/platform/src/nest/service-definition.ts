@@ -1,4 +1,4 @@
-import type { MixedList, EntitySchema } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { loadConfig, sharedModels, type EnvironmentModel, type MergedOutput } from '../config/index.js';
 
 export interface ServiceDefinition<Models extends readonly EnvironmentModel[] = readonly EnvironmentModel[]> {
@@ -8,8 +8,8 @@ export interface ServiceDefinition<Models extends readonly EnvironmentModel[] = 
   schema: string;
   /** Port for local runs (`npm start`); containers set PORT. */
   defaultPort: number;
-  entities: MixedList<Function | string | EntitySchema>;
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
   /** The service's own environment models, beside the shared ones. */
   environment: Models;
 }

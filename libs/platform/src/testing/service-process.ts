@@ -15,8 +15,18 @@ export class ServiceProcess {
     readonly name: string,
     private readonly args: string[],
     private environment: NodeJS.ProcessEnv,
-    private readonly healthUrl: string | null,
+    readonly healthUrl: string | null,
   ) {}
+
+  /** The OS pid of the running process (undefined before start); a restart would change it. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** The exit code once the process exited on its own, else null. */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
 
   async start(extraEnvironment: NodeJS.ProcessEnv = {}): Promise<void> {
     this.environment = { ...this.environment, ...extraEnvironment };

@@ -24,8 +24,32 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+function slug(project: string): string {
+  return project.replace(/[^a-z0-9]/gi, '_').toLowerCase();
+}
+
+function templateVariable(project: string): string {
+  return `CARTOGRAPH_TEST_TEMPLATE_${slug(project).toUpperCase()}`;
+}
+
+/**
+ * The template of this test run. Each run gets its own (named in an environment variable that Jest's
+ * globalSetup hands to its workers), so two runs of one project never drop each other's template.
+ */
 export function templateName(project: string): string {
-  return `cartograph_tpl_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  return process.env[templateVariable(project)] ?? `cartograph_tpl_${slug(project)}`;
+}
+
+function newTemplateName(project: string): string {
+  const name = `cartograph_tpl_${slug(project)}_${randomBytes(3).toString('hex')}`;
+  process.env[templateVariable(project)] = name;
+  return name;
+}
+
+/** Drops this run's template (jest globalTeardown). */
+export async function dropTemplateDatabase(project: string): Promise<void> {
+  const name = templateName(project);
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 /**
@@ -33,7 +57,7 @@ export function templateName(project: string): string {
  * test run (jest globalSetup). Test files then clone it, which takes milliseconds instead of migrating.
  */
 export async function createTemplateDatabase(project: string, definitions: ServiceDefinition[]): Promise<string> {
-  const name = templateName(project);
+  const name = newTemplateName(project);
   await admin(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${name}"`);
@@ -59,7 +83,7 @@ export async function createStackTemplateDatabase(
   project: string,
   migrate: (url: string) => Promise<void>,
 ): Promise<string> {
-  const name = templateName(project);
+  const name = newTemplateName(project);
   await admin(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${name}"`);
@@ -71,7 +95,7 @@ export async function createStackTemplateDatabase(
 
 /** A fresh database for one test file, cloned from the project's migrated template. */
 export async function cloneTestDatabase(project: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `cartograph_t_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const name = `cartograph_t_${slug(project)}_${randomBytes(4).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(project)}"`));
   return {
     url: withDatabase(testAdminUrl(), name),
@@ -79,13 +103,18 @@ export async function cloneTestDatabase(project: string): Promise<{ url: string;
   };
 }
 
-/** Drops databases left behind by crashed runs of this project. */
+/**
+ * Drops databases left behind by crashed runs of this project. Databases still in use (another run of the
+ * same project, in parallel) refuse to drop and are left alone.
+ */
 export async function dropStaleTestDatabases(project: string): Promise<void> {
-  const prefix = `cartograph_t_${project.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_`;
   await admin(async (client) => {
-    const result = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${prefix}%`]);
+    const result = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`,
+      [`cartograph_t_${slug(project)}_%`, `cartograph_tpl_${slug(project)}%`],
+    );
     for (const row of result.rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS "${row.datname}"`).catch(() => undefined);
     }
   });
 }
