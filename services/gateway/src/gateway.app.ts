@@ -20,6 +20,12 @@ import { RedisKeyValueCache } from './redis-key-value.cache.js';
 import { startSubscriptionServer } from './subscriptions/subscription.server.js';
 import { subgraphsOf } from './supergraph/subgraphs-of.js';
 
+const unreachable = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed|other side closed/i;
+
+function isUnreachableSubgraph(message: string, code: unknown): boolean {
+  return unreachable.test(message) || (code === 'SUBREQUEST_HTTP_ERROR' && /5\d\d/.test(message));
+}
+
 interface GatewayContext {
   identity: Identity;
 }
@@ -108,8 +114,14 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
     includeStacktraceInErrorResponses: false,
     introspection: true,
     plugins: [limitsPlugin, ApolloServerPluginLandingPageDisabled()],
-    formatError: (formatted, error) =>
-      formatGraphqlError(formatted as never, error, (original) => logger.error({ err: original }, 'unexpected GraphQL error')) as never,
+    formatError: (formatted, error) => {
+      // A subgraph that cannot be reached is an outage to report as such, not an internal error.
+      if (isUnreachableSubgraph(formatted.message, formatted.extensions?.code)) {
+        logger.warn({ err: error }, 'subgraph unreachable');
+        return { message: 'A Cartograph service is unavailable; retry shortly', extensions: { code: 'UPSTREAM_UNAVAILABLE' }, path: formatted.path };
+      }
+      return formatGraphqlError(formatted as never, error, (original) => logger.error({ err: original }, 'unexpected GraphQL error')) as never;
+    },
   });
   await apollo.start();
 

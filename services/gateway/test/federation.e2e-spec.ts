@@ -119,4 +119,14 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
     const ping = await stack.graphql(`mutation($id: ID!) { testWebhookSubscription(id: $id) { status lastStatusCode eventType } }`, { id });
     expect(ping.body.data.testWebhookSubscription).toEqual({ status: 'delivered', lastStatusCode: 200, eventType: 'webhook.ping' });
   });
+
+  it('reports a stopped subgraph as UPSTREAM_UNAVAILABLE, and recovers when it is back', async () => {
+    await stack.process('catalog').stop();
+    const down = await stack.graphql(`{ datasets { totalCount } }`);
+    expect(down.body.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(JSON.stringify(down.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+    await stack.process('catalog').start();
+    const up = await stack.graphql(`{ datasets { totalCount } }`);
+    expect(up.body.data).toEqual({ datasets: { totalCount: tables.length } });
+  });
 });
