@@ -6,6 +6,7 @@ import { catalogProviders } from './app.module.js';
 import { DatasetRegistryService } from './modules/datasets/dataset-registry.service.js';
 import { CatalogEventConsumer } from './modules/events/catalog-event.consumer.js';
 import { PruneEventLogJob } from './modules/events/prune-event-log.job.js';
+import { EventLogSchedule } from './modules/events/event-log.schedule.js';
 import { DeliverWebhookJob } from './modules/webhooks/deliver-webhook.job.js';
 
 /** The catalog worker: event stream consumer, webhook delivery jobs, outbox relay. */
@@ -21,6 +22,7 @@ export class CatalogWorkerModule {
         CatalogEventConsumer,
         DeliverWebhookJob,
         PruneEventLogJob,
+        EventLogSchedule,
         jobWorkerHost(catalogJobs, [DeliverWebhookJob, PruneEventLogJob]),
         outboxRelayHost(),
       ],

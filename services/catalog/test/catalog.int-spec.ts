@@ -1,4 +1,6 @@
 import { DatasetUpserted, DatasetRemoved } from '@cartograph/contracts';
+import { JobQueue } from '@cartograph/platform/queue';
+import { PruneEventLogJob } from '../src/modules/events/prune-event-log.job.js';
 import { admin, eventually, startCatalog, viewer, type CatalogTestApp } from './catalog-test-app.js';
 
 const seenAt = '2026-11-20T10:00:00.000Z';
@@ -120,5 +122,17 @@ describe('catalog subgraph', () => {
     expect(body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     const badCursor = await app.graphql(`{ datasets(after: "nonsense") { totalCount } }`);
     expect(badCursor.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('schedules the daily event log pruning, which deletes only events past the retention', async () => {
+    const schedulers = await app.worker.get(JobQueue).queue('catalog').getJobSchedulers();
+    expect(schedulers).toEqual([expect.objectContaining({ key: 'catalog.prune-event-log', pattern: '0 0 * * *', tz: 'UTC' })]);
+    await app.producer.query(
+      `INSERT INTO catalog.event_log (id, type, source, subject, time, data) VALUES (gen_random_uuid(), 'dataset.upserted', '/x', 'old', now() - interval '30 days', '{}')`,
+    );
+    const before = await app.graphql(`{ events { totalCount } }`);
+    await app.worker.get(PruneEventLogJob).handle({ olderThanDays: 14 });
+    const after = await app.graphql(`{ events { totalCount } }`);
+    expect(after.body.data.events.totalCount).toBe(before.body.data.events.totalCount - 1);
   });
 });

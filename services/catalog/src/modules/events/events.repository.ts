@@ -36,11 +36,12 @@ export class EventsRepository {
     return { rows, totalCount };
   }
 
-  async prune(olderThanDays: number): Promise<number> {
-    const result = await this.dataSource.query(
-      `DELETE FROM "catalog"."event_log" WHERE "time" < now() - make_interval(days => $1)`,
-      [olderThanDays],
-    );
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+  /** Deletes events, and the consumer ledger entries, older than the retention. */
+  async prune(olderThanDays: number): Promise<void> {
+    await this.dataSource.query(`DELETE FROM "catalog"."event_log" WHERE "time" < now() - make_interval(days => $1)`, [olderThanDays]);
+    // Entries that old are long gone from the stream, so they cannot be redelivered.
+    await this.dataSource.query(`DELETE FROM "catalog"."processed_events" WHERE "processed_at" < now() - make_interval(days => $1)`, [
+      olderThanDays,
+    ]);
   }
 }
