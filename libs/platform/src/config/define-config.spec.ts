@@ -26,6 +26,10 @@ describe('loadConfig', () => {
     expect((error as Error).message).not.toContain('too-short-secret-value');
   });
 
+  it('says which required variables are missing and what they are for', () => {
+    expect(() => loadConfig([model], { POOL: '2' })).toThrow(/DATABASE_URL: is required \(Postgres URL\)/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig([model], { DATABASE_URL: 'postgres://x/y', POOL: '', SECRET: 's'.repeat(32) }).POOL).toBe(10);
   });

@@ -33,8 +33,10 @@ export function loadConfig<const Models extends readonly EnvironmentModel[]>(
     } else {
       for (const issue of result.error.issues) {
         const name = issue.path.join('.') || '(environment)';
+        const missing = issue.code === 'invalid_type' && input[String(issue.path[0])] === undefined;
+        const description = (model.shape[String(issue.path[0])] as z.ZodType | undefined)?.description;
         // Never echo the received value: it may be a secret.
-        issues.push(`${name}: ${issue.message}`);
+        issues.push(missing ? `${name}: is required${description ? ` (${description})` : ''}` : `${name}: ${issue.message}`);
       }
     }
   }
