@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     process.stderr.write(`Unknown scenario(s): ${unknown.join(', ')}\n\n${usage()}\n`);
     return 1;
   }
-  const selected = positional.length > 0 ? scenarios.filter((scenario) => positional.includes(scenario.name)) : scenarios;
+  const selected =
+    positional.length > 0 ? scenarios.filter((scenario) => positional.includes(scenario.name)) : scenarios;
   const strict = options.boolean('strict');
 
   let missed = 0;
@@ -63,17 +64,27 @@ async function main(): Promise<number> {
     const date = new Date().toISOString();
     try {
       const metrics = await scenario.run(context);
-      const path = await writeResult({ scenario: scenario.name, date, machine: machineInfo(), metrics, parameters: context.parameters });
+      const path = await writeResult({
+        scenario: scenario.name,
+        date,
+        machine: machineInfo(),
+        metrics,
+        parameters: context.parameters,
+      });
       process.stdout.write(`\n${scenario.name}\n${metricsTable(metrics)}\n\nwritten to ${path}\n\n`);
       missed += Object.values(metrics).filter((metric) => targetMet(metric) === false).length;
     } catch (error) {
       failed += 1;
-      process.stderr.write(`\n${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n\n`);
+      process.stderr.write(
+        `\n${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n\n`,
+      );
     }
   }
   const unused = options.unused();
   if (unused.length > 0) {
-    process.stderr.write(`warning: option(s) not used by any scenario: ${unused.map((name) => `--${name}`).join(', ')}\n`);
+    process.stderr.write(
+      `warning: option(s) not used by any scenario: ${unused.map((name) => `--${name}`).join(', ')}\n`,
+    );
   }
   if (failed > 0) {
     return 1;

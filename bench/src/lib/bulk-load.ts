@@ -31,7 +31,11 @@ interface IndexPlan {
 /** Session settings for a fast load: big sort memory for index builds, no waiting on WAL flushes. */
 function sessionSettings(): string[] {
   const memoryMb = Math.max(64, Math.min(1024, Math.floor(totalmem() / 1024 ** 2 / 8)));
-  return [`SET maintenance_work_mem = '${memoryMb}MB'`, `SET work_mem = '64MB'`, `SET synchronous_commit = off`];
+  return [
+    `SET maintenance_work_mem = '${memoryMb}MB'`,
+    `SET work_mem = '64MB'`,
+    `SET synchronous_commit = off`,
+  ];
 }
 
 async function connect(url: string): Promise<pg.Client> {
@@ -55,7 +59,13 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<BulkLoadTiming
   const admin = await connect(options.url);
   let indexes: IndexPlan[];
   try {
-    const result = await admin.query<{ name: string; definition: string; method: string; constraint_name: string | null; constraint_type: 'p' | 'u' | null }>(
+    const result = await admin.query<{
+      name: string;
+      definition: string;
+      method: string;
+      constraint_name: string | null;
+      constraint_type: 'p' | 'u' | null;
+    }>(
       `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, am.amname AS method,
               c.conname AS constraint_name, c.contype AS constraint_type
          FROM pg_index x
@@ -88,7 +98,9 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<BulkLoadTiming
     await admin.end();
     throw error;
   }
-  log(`dropped ${indexes.length} indexes of ${options.schema}.${options.table}; inserting with ${options.statements.length} connections`);
+  log(
+    `dropped ${indexes.length} indexes of ${options.schema}.${options.table}; inserting with ${options.statements.length} connections`,
+  );
 
   try {
     let started = performance.now();
@@ -116,7 +128,9 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<BulkLoadTiming
           for (let index = queue.shift(); index; index = queue.shift()) {
             const indexStarted = performance.now();
             await client.query(index.definition);
-            log(`  index ${index.name} (${index.method}) built in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s`);
+            log(
+              `  index ${index.name} (${index.method}) built in ${((performance.now() - indexStarted) / 1000).toFixed(1)} s`,
+            );
           }
         } finally {
           await client.end();

@@ -7,7 +7,12 @@ import { generateKey } from '@cartograph/platform/secrets';
 import { CatalogApiModule } from '@cartograph/catalog/dist/src/app.module.js';
 import { serviceDefinition } from '@cartograph/catalog/dist/src/catalog.definition.js';
 
-export const benchIdentity: Identity = { subject: 'cartograph-bench', kind: 'api-key', role: 'viewer', name: 'benchmark' };
+export const benchIdentity: Identity = {
+  subject: 'cartograph-bench',
+  kind: 'api-key',
+  role: 'viewer',
+  name: 'benchmark',
+};
 
 export interface CatalogApi {
   /** `http://127.0.0.1:<port>/graphql` of the catalog subgraph. */
@@ -22,7 +27,7 @@ export interface CatalogApiOptions {
   databaseUrl: string;
   /** DATABASE_POOL_SIZE of the API process (the production default is 10). */
   poolSize?: number;
-  /** pino level of the in-process service; `silent` keeps the bench output readable. */
+  /** pino level of the in-process service; the default `silent` keeps the bench output readable (errors are counted). */
   logLevel?: string;
 }
 
@@ -35,7 +40,7 @@ export async function startCatalogApi(options: CatalogApiOptions): Promise<Catal
   const secret = randomBytes(32).toString('hex');
   const config = loadServiceConfig(serviceDefinition, {
     NODE_ENV: 'production',
-    LOG_LEVEL: options.logLevel ?? 'error',
+    LOG_LEVEL: options.logLevel ?? 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
     DATABASE_URL: options.databaseUrl,
@@ -45,7 +50,11 @@ export async function startCatalogApi(options: CatalogApiOptions): Promise<Catal
     CARTOGRAPH_INTERNAL_SECRET: secret,
     CARTOGRAPH_ENCRYPTION_KEY: generateKey(),
   });
-  const app = await runNestApplication(serviceDefinition, config, CatalogApiModule.forRoot(config, { schemaFile: false }));
+  const app = await runNestApplication(
+    serviceDefinition,
+    config,
+    CatalogApiModule.forRoot(config, { schemaFile: false }),
+  );
   const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
   return {
     url,

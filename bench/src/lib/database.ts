@@ -8,7 +8,11 @@ import type { ServiceDefinition } from '@cartograph/platform/nest';
  * admin connection), else the local trust-auth Postgres the tests use.
  */
 export function benchAdminUrl(): string {
-  return process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return (
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres'
+  );
 }
 
 export function databaseUrl(name: string): string {
@@ -44,7 +48,10 @@ export async function ensureDatabase(name: string): Promise<boolean> {
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  await withAdmin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)));
+  await withAdmin(
+    async (client) =>
+      void (await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)),
+  );
 }
 
 /** Runs the service's migrations into `url` (creating its schema), as `npm start` and the Helm hook do. */
@@ -63,7 +70,11 @@ export async function migrateService(url: string, definition: ServiceDefinition)
 }
 
 /** A TypeORM DataSource on the service's schema, for scenarios that query or load it directly. */
-export async function openServiceDataSource(url: string, definition: ServiceDefinition, poolSize = 4): Promise<DataSource> {
+export async function openServiceDataSource(
+  url: string,
+  definition: ServiceDefinition,
+  poolSize = 4,
+): Promise<DataSource> {
   const dataSource = createServiceDataSource({
     url,
     schema: definition.schema,

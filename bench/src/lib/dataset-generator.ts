@@ -12,8 +12,95 @@ export const DATASET_GENERATOR_VERSION = 'datasets-v1';
 export const vocabulary = {
   prefixes: ['stg', 'int', 'fct', 'dim', 'base', 'rpt', 'agg', 'snap'],
   /** The empty domain gives names like `dim_customers`. */
-  domains: ['', 'sales', 'finance', 'marketing', 'product', 'support', 'billing', 'hr', 'logistics', 'inventory', 'web', 'mobile', 'growth', 'risk', 'ops', 'crm', 'ads', 'payments', 'shipping', 'catalog', 'partner', 'subscriptions', 'accounting', 'procurement', 'security'],
-  entities: ['customers', 'orders', 'payments', 'invoices', 'refunds', 'sessions', 'events', 'pageviews', 'users', 'accounts', 'subscriptions', 'products', 'order_items', 'shipments', 'returns', 'campaigns', 'clicks', 'impressions', 'leads', 'opportunities', 'contacts', 'tickets', 'employees', 'vendors', 'transactions', 'balances', 'ledger_entries', 'revenue', 'churn', 'signups', 'carts', 'checkouts', 'coupons', 'discounts', 'prices', 'plans', 'trials', 'usage', 'devices', 'addresses', 'regions', 'stores', 'warehouses', 'suppliers', 'purchase_orders', 'budgets', 'forecasts', 'experiments', 'feature_flags', 'notifications', 'emails', 'messages', 'reviews', 'ratings', 'inventory_levels', 'deliveries', 'drivers', 'routes', 'fraud_alerts', 'chargebacks'],
+  domains: [
+    '',
+    'sales',
+    'finance',
+    'marketing',
+    'product',
+    'support',
+    'billing',
+    'hr',
+    'logistics',
+    'inventory',
+    'web',
+    'mobile',
+    'growth',
+    'risk',
+    'ops',
+    'crm',
+    'ads',
+    'payments',
+    'shipping',
+    'catalog',
+    'partner',
+    'subscriptions',
+    'accounting',
+    'procurement',
+    'security',
+  ],
+  entities: [
+    'customers',
+    'orders',
+    'payments',
+    'invoices',
+    'refunds',
+    'sessions',
+    'events',
+    'pageviews',
+    'users',
+    'accounts',
+    'subscriptions',
+    'products',
+    'order_items',
+    'shipments',
+    'returns',
+    'campaigns',
+    'clicks',
+    'impressions',
+    'leads',
+    'opportunities',
+    'contacts',
+    'tickets',
+    'employees',
+    'vendors',
+    'transactions',
+    'balances',
+    'ledger_entries',
+    'revenue',
+    'churn',
+    'signups',
+    'carts',
+    'checkouts',
+    'coupons',
+    'discounts',
+    'prices',
+    'plans',
+    'trials',
+    'usage',
+    'devices',
+    'addresses',
+    'regions',
+    'stores',
+    'warehouses',
+    'suppliers',
+    'purchase_orders',
+    'budgets',
+    'forecasts',
+    'experiments',
+    'feature_flags',
+    'notifications',
+    'emails',
+    'messages',
+    'reviews',
+    'ratings',
+    'inventory_levels',
+    'deliveries',
+    'drivers',
+    'routes',
+    'fraud_alerts',
+    'chargebacks',
+  ],
   suffixes: ['', '_daily', '_history', '_v2'],
   /** platform, instance (as `datasetId` normalises it), database. */
   connections: [
@@ -24,17 +111,97 @@ export const vocabulary = {
     ['databricks', 'dbc-1234.cloud.databricks.com', 'main'],
     ['postgres', 'db.acme.internal', 'app'],
   ] as const,
-  schemas: ['marts', 'staging', 'intermediate', 'analytics', 'reporting', 'snapshots', 'raw_stripe', 'raw_salesforce', 'raw_hubspot', 'raw_shopify', 'raw_zendesk', 'raw_segment', 'raw_netsuite', 'raw_app'],
+  schemas: [
+    'marts',
+    'staging',
+    'intermediate',
+    'analytics',
+    'reporting',
+    'snapshots',
+    'raw_stripe',
+    'raw_salesforce',
+    'raw_hubspot',
+    'raw_shopify',
+    'raw_zendesk',
+    'raw_segment',
+    'raw_netsuite',
+    'raw_app',
+  ],
   /** Kind by prefix; schemas named raw_* hold sources. */
   kinds: ['view', 'view', 'table', 'table', 'view', 'materialized_view', 'table', 'snapshot'],
-  grains: ['All', 'Daily snapshot of', 'Cleaned and deduplicated', 'Aggregated', 'Incremental model of', 'Raw export of', 'Monthly rollup of', 'History of changes to', 'Latest state of', 'Enriched'],
-  clauses: ['with payment totals and refunds', 'including currency conversion to USD', 'filtered to active accounts', 'deduplicated on the natural key', 'joined to the customer dimension', 'with lifetime value and first order date', 'with revenue recognized by month', 'excluding test and internal users', 'with the marketing attribution channel', 'partitioned by event date', 'with shipping status and carrier', 'keyed by the surrogate id', 'with tax and discount amounts', 'at the grain of one day per account', 'with fraud and risk scores', 'including cancelled and refunded records', 'with sessionized web activity', 'with the sales region and territory', 'with subscription plan and billing period', 'with inventory on hand by warehouse'],
-  origins: ['Sourced from Stripe.', 'Loaded by Fivetran from Salesforce.', 'Synced hourly from the application database.', 'Built from Segment tracking events.', 'Exported nightly from NetSuite.', 'Replicated from HubSpot.', 'Ingested from Shopify orders.', 'Pulled from the Zendesk API.', 'Derived from warehouse query logs.', 'Computed from the event stream.'],
-  tails: ['Owned by the data platform team.', 'Refreshed daily at 06:00 UTC.', 'Used by the executive revenue dashboard.', 'Feeds the weekly business review.', 'Deprecated: use the v2 model instead.', 'Contains personal data; access is restricted.', 'Tested for uniqueness and not-null keys.', 'Late-arriving rows are merged for seven days.', '', ''],
-  sources: ['{dbt,warehouse}', '{dbt}', '{warehouse}', '{dbt,dbt-cloud,warehouse}', '{warehouse,hex}', '{dbt,warehouse,hex}'],
+  grains: [
+    'All',
+    'Daily snapshot of',
+    'Cleaned and deduplicated',
+    'Aggregated',
+    'Incremental model of',
+    'Raw export of',
+    'Monthly rollup of',
+    'History of changes to',
+    'Latest state of',
+    'Enriched',
+  ],
+  clauses: [
+    'with payment totals and refunds',
+    'including currency conversion to USD',
+    'filtered to active accounts',
+    'deduplicated on the natural key',
+    'joined to the customer dimension',
+    'with lifetime value and first order date',
+    'with revenue recognized by month',
+    'excluding test and internal users',
+    'with the marketing attribution channel',
+    'partitioned by event date',
+    'with shipping status and carrier',
+    'keyed by the surrogate id',
+    'with tax and discount amounts',
+    'at the grain of one day per account',
+    'with fraud and risk scores',
+    'including cancelled and refunded records',
+    'with sessionized web activity',
+    'with the sales region and territory',
+    'with subscription plan and billing period',
+    'with inventory on hand by warehouse',
+  ],
+  origins: [
+    'Sourced from Stripe.',
+    'Loaded by Fivetran from Salesforce.',
+    'Synced hourly from the application database.',
+    'Built from Segment tracking events.',
+    'Exported nightly from NetSuite.',
+    'Replicated from HubSpot.',
+    'Ingested from Shopify orders.',
+    'Pulled from the Zendesk API.',
+    'Derived from warehouse query logs.',
+    'Computed from the event stream.',
+  ],
+  tails: [
+    'Owned by the data platform team.',
+    'Refreshed daily at 06:00 UTC.',
+    'Used by the executive revenue dashboard.',
+    'Feeds the weekly business review.',
+    'Deprecated: use the v2 model instead.',
+    'Contains personal data; access is restricted.',
+    'Tested for uniqueness and not-null keys.',
+    'Late-arriving rows are merged for seven days.',
+    '',
+    '',
+  ],
+  sources: [
+    '{dbt,warehouse}',
+    '{dbt}',
+    '{warehouse}',
+    '{dbt,dbt-cloud,warehouse}',
+    '{warehouse,hex}',
+    '{dbt,warehouse,hex}',
+  ],
 };
 
-const nameCount = vocabulary.prefixes.length * vocabulary.domains.length * vocabulary.entities.length * vocabulary.suffixes.length;
+const nameCount =
+  vocabulary.prefixes.length *
+  vocabulary.domains.length *
+  vocabulary.entities.length *
+  vocabulary.suffixes.length;
 /** How many distinct datasets the vocabulary can name. */
 export const datasetCapacity = nameCount * vocabulary.connections.length * vocabulary.schemas.length;
 
@@ -127,12 +294,29 @@ export function datasetInsertStatements(schema: string, rows: number, parts: num
  * The generator builds ids by concatenation (it has to, in SQL); this checks a random sample against the
  * one true `datasetId` of @cartograph/catalog-model and throws on the first difference.
  */
-export async function verifyGeneratedIds(client: Pick<pg.Client, 'query'>, schema: string, sample = 500): Promise<number> {
-  const result = await client.query<{ id: string; platform: string; instance: string; database: string; schema: string; name: string }>(
+export async function verifyGeneratedIds(
+  client: Pick<pg.Client, 'query'>,
+  schema: string,
+  sample = 500,
+): Promise<number> {
+  const result = await client.query<{
+    id: string;
+    platform: string;
+    instance: string;
+    database: string;
+    schema: string;
+    name: string;
+  }>(
     `SELECT id, platform, instance, database, schema, name FROM ${schema}.dataset TABLESAMPLE SYSTEM (1) LIMIT ${sample}`,
   );
   for (const row of result.rows) {
-    const expected = datasetId({ platform: row.platform, instance: row.instance, database: row.database, schema: row.schema, name: row.name });
+    const expected = datasetId({
+      platform: row.platform,
+      instance: row.instance,
+      database: row.database,
+      schema: row.schema,
+      name: row.name,
+    });
     if (expected !== row.id) {
       throw new Error(`generated id ${row.id} differs from datasetId(): ${expected}`);
     }

@@ -27,7 +27,11 @@ export interface GraphqlClientOptions {
 /** A GraphQL-over-HTTP client on an undici keep-alive pool: cheap enough not to skew in-process measurements. */
 export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClient {
   const url = new URL(options.url);
-  const pool = new Pool(url.origin, { connections: options.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = new Pool(url.origin, {
+    connections: options.connections ?? 64,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
   let signed: { headers: Record<string, string>; at: number } | null = null;
   const headers = (): Record<string, string> => {
     const base = { 'content-type': 'application/json', accept: 'application/json' };
@@ -41,7 +45,11 @@ export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClien
     return { ...base, ...signed.headers };
   };
 
-  const request = async <T>(query: string, variables?: object, signal?: AbortSignal): Promise<GraphqlResponse<T>> => {
+  const request = async <T>(
+    query: string,
+    variables?: object,
+    signal?: AbortSignal,
+  ): Promise<GraphqlResponse<T>> => {
     const response = await pool.request({
       path: url.pathname,
       method: 'POST',

@@ -69,7 +69,10 @@ class Recorder {
     this.sent += 1;
     this.inFlight += 1;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`timed out after ${this.timeoutMs} ms`)),
+      this.timeoutMs,
+    );
     try {
       await send(index, controller.signal);
     } catch (error) {
@@ -116,7 +119,10 @@ function progressTicker(options: CommonOptions, recorder: Recorder, startedAt: n
   if (!options.onProgress) {
     return () => undefined;
   }
-  const interval = setInterval(() => options.onProgress!(recorder.progress(startedAt)), (options.progressEverySeconds ?? 5) * 1000);
+  const interval = setInterval(
+    () => options.onProgress!(recorder.progress(startedAt)),
+    (options.progressEverySeconds ?? 5) * 1000,
+  );
   return () => clearInterval(interval);
 }
 

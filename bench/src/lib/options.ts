@@ -28,9 +28,20 @@ export class Options {
       return fallback;
     }
     const value = raw === true ? Number.NaN : Number(raw.replace(/_/g, ''));
-    if (!Number.isFinite(value) || (range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
-      const bounds = [range.min !== undefined ? `>= ${range.min}` : '', range.max !== undefined ? `<= ${range.max}` : ''].filter(Boolean).join(' and ');
-      throw new Error(`--${name} must be a number${bounds ? ` ${bounds}` : ''}, got ${raw === true ? 'no value' : JSON.stringify(raw)}`);
+    if (
+      !Number.isFinite(value) ||
+      (range.min !== undefined && value < range.min) ||
+      (range.max !== undefined && value > range.max)
+    ) {
+      const bounds = [
+        range.min !== undefined ? `>= ${range.min}` : '',
+        range.max !== undefined ? `<= ${range.max}` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      throw new Error(
+        `--${name} must be a number${bounds ? ` ${bounds}` : ''}, got ${raw === true ? 'no value' : JSON.stringify(raw)}`,
+      );
     }
     return value;
   }

@@ -38,7 +38,11 @@ export async function writeResult(result: ScenarioResult, directory = resultsDir
   await mkdir(directory, { recursive: true });
   const path = `${directory}${result.scenario}.json`;
   // JSON has no NaN/Infinity; a metric that could not be measured is written as null.
-  const json = JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
+  const json = JSON.stringify(
+    result,
+    (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
+    2,
+  );
   await writeFile(path, `${json}\n`);
   return path;
 }

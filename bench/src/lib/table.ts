@@ -14,11 +14,18 @@ export function formatNumber(value: number): string {
 
 /** A plain-text table with a header rule; numeric-looking columns are right-aligned. */
 export function renderTable(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const numeric = header.map((_title, column) => rows.length > 0 && rows.every((row) => /^[-\d.,]+$|^n\/a$|^$/.test(row[column] ?? '')));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const numeric = header.map(
+    (_title, column) =>
+      rows.length > 0 && rows.every((row) => /^[-\d.,]+$|^n\/a$|^$/.test(row[column] ?? '')),
+  );
   const line = (cells: string[]) =>
     cells
-      .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .map((cell, column) =>
+        numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+      )
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');

@@ -31,6 +31,7 @@ describe('catalog subgraph', () => {
       ),
     );
     await app.relay.drain();
+    await eventually(async () => (await app.graphql(`{ datasets { totalCount } }`)).body.data?.datasets.totalCount === datasets.length);
   });
 
   afterAll(async () => {

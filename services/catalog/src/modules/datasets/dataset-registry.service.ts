@@ -3,11 +3,15 @@ import type { EntityManager } from 'typeorm';
 import { DatasetRemoved, DatasetUpserted, type CloudEvent, type EventData } from '@cartograph/contracts';
 import { DatasetsRepository } from './datasets.repository.js';
 import { deriveDataset } from './dataset-derivation.js';
+import { SearchRepository } from '../search/search.repository.js';
 
 /** Builds the Dataset registry from `dataset.upserted/removed` events, inside the consumer's transaction. */
 @Injectable()
 export class DatasetRegistryService {
-  constructor(private readonly datasets: DatasetsRepository) {}
+  constructor(
+    private readonly datasets: DatasetsRepository,
+    private readonly search: SearchRepository,
+  ) {}
 
   async apply(event: CloudEvent, manager: EntityManager): Promise<void> {
     if (event.type === DatasetUpserted.type) {
@@ -25,6 +29,7 @@ export class DatasetRegistryService {
         seenAt: new Date(data.seenAt),
       });
       await this.rederive(manager, data.id, data.kind);
+      await this.search.addTerms(manager, [data.name, data.description]);
     } else if (event.type === DatasetRemoved.type) {
       const data = DatasetRemoved.schema.parse(event.data) as EventData<typeof DatasetRemoved>;
       await this.datasets.markSightingRemoved(manager, data.id, data.source, new Date(data.removedAt));

@@ -2,9 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** One physical table or view, keyed by its DESIGN §3 id; the union of what every source said about it. */
 @Entity({ name: 'dataset' })
-// Expression indexes for search, created by the migration; TypeORM must not try to manage them.
-@Index('dataset_search_idx', { synchronize: false })
-@Index('dataset_trigram_idx', { synchronize: false })
+// Search indexes, created by the migrations; TypeORM must not try to manage them.
+@Index('dataset_search_document_idx', { synchronize: false })
+@Index('dataset_lower_name_idx', { synchronize: false })
 export class DatasetEntity {
   @PrimaryColumn({ type: 'text' })
   id: string;
@@ -42,6 +42,10 @@ export class DatasetEntity {
 
   @Column({ type: 'timestamptz' })
   lastSeenAt: Date;
+
+  /** Maintained by a trigger from name, schema, database, platform and description (see the migrations). */
+  @Column({ type: 'tsvector', nullable: true, select: false, insert: false, update: false })
+  searchDocument: string | null;
 
   /** Set when no source sees it any more; kept so ids stay resolvable in history. */
   @Column({ type: 'timestamptz', nullable: true })

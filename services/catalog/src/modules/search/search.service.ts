@@ -6,6 +6,7 @@ import type { DatasetKindValue } from '../datasets/dataset.model.js';
 import { highlight } from './highlight.js';
 import { SearchResultType, type SearchHit } from './search.model.js';
 import { SearchRepository, type DatasetSearchRow } from './search.repository.js';
+import { buildTextQuery, searchWords } from './search-words.js';
 
 function toEntity(row: DatasetSearchRow): DatasetEntity {
   return {
@@ -22,7 +23,18 @@ function toEntity(row: DatasetSearchRow): DatasetEntity {
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
     removedAt: row.removed_at,
+    searchDocument: null,
   };
+}
+
+/** Names the query may spell exactly (`custmer orders` → `customer_orders`), at most 20 combinations. */
+function exactNameCandidates(words: string[], corrections: Map<string, string[]>): string[] {
+  let names = [''];
+  for (const word of words) {
+    const alternatives = [word, ...(corrections.get(word) ?? [])];
+    names = names.flatMap((prefix) => alternatives.map((alternative) => (prefix ? `${prefix}_${alternative}` : alternative))).slice(0, 20);
+  }
+  return names;
 }
 
 @Injectable()
@@ -44,13 +56,23 @@ export class SearchService {
     if (types && types.length > 0 && !types.includes(SearchResultType.DATASET)) {
       return toConnection([], limit, 0, () => [], Boolean(cursor));
     }
-    const rows = await this.search.searchDatasets(
-      text,
+    const words = searchWords(text);
+    if (words.length === 0) {
+      return toConnection([], limit, 0, () => [], Boolean(cursor));
+    }
+    const corrections = await this.search.corrections(words);
+    // A word that is neither known nor close to a known word would match nothing: leave it out, unless
+    // that leaves nothing.
+    const known = await this.search.knownWords(words);
+    const usable = words.filter((word) => known.has(word) || corrections.has(word));
+    const queryWords = usable.length > 0 ? usable : words;
+    const { rows, totalCount } = await this.search.searchDatasets(
+      buildTextQuery(queryWords, corrections),
+      exactNameCandidates(queryWords, corrections),
       cursor ? { score: Number(cursor[0]), id: String(cursor[1]) } : null,
       limit + 1,
     );
-    const total = rows.length > 0 ? Number(rows[0]!.total) : 0;
-    return toConnection(rows, limit, total, (row) => [row.score, row.id], Boolean(cursor), (row) => {
+    return toConnection(rows, limit, totalCount, (row) => [row.score, row.id], Boolean(cursor), (row) => {
       const dataset = toDataset(toEntity(row));
       const titleMatch = highlight(dataset.displayName, text);
       const descriptionMatch = row.description ? highlight(row.description, text) : null;
