@@ -155,7 +155,6 @@ describe('resilience: a Redis outage', () => {
 
 const postgresUnavailable = PrivatePostgres.unavailableReason();
 if (postgresUnavailable) {
-  // eslint-disable-next-line no-console
   console.warn(`resilience: skipping the Postgres outage test: ${postgresUnavailable}`);
 }
 

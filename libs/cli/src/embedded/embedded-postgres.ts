@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { PGliteQueryQueue } from './pglite-query-queue.js';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -34,6 +35,13 @@ export async function startEmbeddedPostgres(directory: string): Promise<Embedded
   const database = await PGlite.create(directory, { extensions: { pg_trgm } });
   const port = await freePort();
   const server = new PGLiteSocketServer({ db: database, host: '127.0.0.1', port, maxConnections: 64 });
+  // The library's queue interleaves concurrent connections message by message, which breaks parameterised
+  // queries (see pglite-query-queue.ts). Connections take the server's queue when they connect, so ours
+  // replaces it before start(); fail loudly if a library upgrade moved it rather than run with the bug.
+  if (!('queryQueue' in server)) {
+    throw new Error('@electric-sql/pglite-socket changed: PGLiteSocketServer has no queryQueue to replace');
+  }
+  Object.assign(server, { queryQueue: new PGliteQueryQueue(database) });
   await server.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,

@@ -13,17 +13,39 @@ export function searchWords(text: string, limit = 8): string[] {
   return words;
 }
 
+export interface AnalysedWord {
+  word: string;
+  /** The vocabulary holds the word as it is. */
+  known: boolean;
+  /** English stems (descriptions are indexed stemmed). */
+  stems: string[];
+  /** Close vocabulary terms, for words the vocabulary does not hold. */
+  corrections: string[];
+}
+
 /**
- * Builds a to_tsquery expression: every query word must match, as itself or as one of the close terms
- * from the vocabulary (typo correction); the last word also matches as a prefix, for search-as-you-type.
- * Words are letters and digits only, so nothing in them is tsquery syntax.
+ * Builds a to_tsquery('simple', …) expression: every word must match, as itself, its English stem, or a
+ * close vocabulary term (typo correction). The last word, when it is not a known word, also matches as a
+ * prefix (search as you type). Words are letters and digits only, so nothing in them is tsquery syntax.
  */
-export function buildTextQuery(words: string[], corrections: Map<string, string[]>): string {
+export function buildTextQuery(words: AnalysedWord[], match: 'all' | 'any' = 'all'): string {
   return words
-    .map((word, index) => {
-      const alternatives = new Set<string>([word, ...(corrections.get(word) ?? [])]);
-      const terms = [...alternatives].map((term) => (index === words.length - 1 && term.length >= 3 ? `${term}:*` : term));
-      return terms.length === 1 ? terms[0]! : `(${terms.join(' | ')})`;
+    .map((analysed, index) => {
+      const prefix = index === words.length - 1 && !analysed.known && analysed.word.length >= 3;
+      const terms = new Set<string>([prefix ? `${analysed.word}:*` : analysed.word]);
+      for (const stem of analysed.stems) {
+        terms.add(stem);
+      }
+      for (const correction of analysed.corrections) {
+        terms.add(correction);
+      }
+      const list = [...terms];
+      return list.length === 1 ? list[0]! : `(${list.join(' | ')})`;
     })
-    .join(' & ');
+    .join(match === 'all' ? ' & ' : ' | ');
+}
+
+/** A query that looks like (the start of) a table name: one token of letters, digits and underscores. */
+export function isIdentifierLike(text: string): boolean {
+  return /^[\p{L}\p{N}_]{3,}$/u.test(text);
 }

@@ -6,7 +6,7 @@ import type { DatasetKindValue } from '../datasets/dataset.model.js';
 import { highlight } from './highlight.js';
 import { SearchResultType, type SearchHit } from './search.model.js';
 import { SearchRepository, type DatasetSearchRow } from './search.repository.js';
-import { buildTextQuery, searchWords } from './search-words.js';
+import { buildTextQuery, isIdentifierLike, searchWords, type AnalysedWord } from './search-words.js';
 
 function toEntity(row: DatasetSearchRow): DatasetEntity {
   return {
@@ -28,10 +28,10 @@ function toEntity(row: DatasetSearchRow): DatasetEntity {
 }
 
 /** Names the query may spell exactly (`custmer orders` → `customer_orders`), at most 20 combinations. */
-function exactNameCandidates(words: string[], corrections: Map<string, string[]>): string[] {
+function exactNameCandidates(words: AnalysedWord[]): string[] {
   let names = [''];
-  for (const word of words) {
-    const alternatives = [word, ...(corrections.get(word) ?? [])];
+  for (const analysed of words) {
+    const alternatives = [analysed.word, ...analysed.corrections];
     names = names.flatMap((prefix) => alternatives.map((alternative) => (prefix ? `${prefix}_${alternative}` : alternative))).slice(0, 20);
   }
   return names;
@@ -60,18 +60,24 @@ export class SearchService {
     if (words.length === 0) {
       return toConnection([], limit, 0, () => [], Boolean(cursor));
     }
-    const corrections = await this.search.corrections(words);
+    const analysis = await this.search.analyseWords(words);
     // A word that is neither known nor close to a known word would match nothing: leave it out, unless
     // that leaves nothing.
-    const known = await this.search.knownWords(words);
-    const usable = words.filter((word) => known.has(word) || corrections.has(word));
-    const queryWords = usable.length > 0 ? usable : words;
-    const { rows, totalCount } = await this.search.searchDatasets(
-      buildTextQuery(queryWords, corrections),
-      exactNameCandidates(queryWords, corrections),
-      cursor ? { score: Number(cursor[0]), id: String(cursor[1]) } : null,
-      limit + 1,
-    );
+    const usable = analysis.filter((word) => word.known || word.corrections.length > 0);
+    const queryWords = usable.length > 0 ? usable : analysis;
+    const exactNames = exactNameCandidates(queryWords);
+    const position = cursor ? { score: Number(cursor[0]), id: String(cursor[1]) } : null;
+    // Table-name prefixes are answered from the name index; the full-text index is only needed when they
+    // do not fill the page.
+    const prefixed = isIdentifierLike(text) ? await this.search.namePrefixCandidates(text.toLowerCase()) : { ids: [], count: 0 };
+    const search = (textQuery: string | null) =>
+      this.search.searchDatasets({ textQuery, exactNames, prefixIds: prefixed.ids, after: position, limit: limit + 1 });
+    let { rows, totalCount } = await search(prefixed.ids.length > limit ? null : buildTextQuery(queryWords));
+    // No dataset has every word: rank those that have any of them (cover density favours more words).
+    if (rows.length === 0 && !position && queryWords.length > 1) {
+      ({ rows, totalCount } = await search(buildTextQuery(queryWords, 'any')));
+    }
+    totalCount = Math.max(totalCount, prefixed.count);
     return toConnection(rows, limit, totalCount, (row) => [row.score, row.id], Boolean(cursor), (row) => {
       const dataset = toDataset(toEntity(row));
       const titleMatch = highlight(dataset.displayName, text);
