@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { TestStack, eventually } from '@cartograph/platform/testing';
 
 async function catalogGraphqlRequests(stack: TestStack): Promise<number> {
@@ -37,6 +39,18 @@ describe('security at the edge and in the subgraphs', () => {
       const { status, body } = await call(`{ datasets { totalCount } }`, {}, key);
       expect(status).toBe(401);
       expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('refuses a subscription connection without a valid key', async () => {
+    for (const connectionParams of [{}, { authorization: 'Bearer cgk_unknownunknownunknownunknownunknown' }]) {
+      const client = createClient({ url: `${stack.gatewayUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0 });
+      const closed = await new Promise<{ code: number }>((resolve) => {
+        client.on('closed', (event) => resolve(event as { code: number }));
+        client.subscribe({ query: 'subscription { events { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      });
+      expect(closed.code).toBe(4403);
+      await client.dispose();
     }
   });
 

@@ -19,11 +19,11 @@ export interface DatasetSearchRow {
 }
 
 /** Ranking reads this many full-text matches at most; past that, more candidates only cost time. */
-export const SEARCH_CANDIDATES = 1_000;
+export const SEARCH_CANDIDATES = 300;
 /** Name-prefix candidates per search: the name index returns them in name order, so a page needs few. */
-export const PREFIX_CANDIDATES = 200;
+export const PREFIX_CANDIDATES = 100;
 /** Beyond this many full-text matches the index samples (gin_fuzzy_search_limit). */
-export const FULL_TEXT_SAMPLE = 5_000;
+export const FULL_TEXT_SAMPLE = 3_000;
 
 export interface WordAnalysis {
   word: string;
@@ -125,8 +125,10 @@ export class SearchRepository {
        candidates AS (
          SELECT ${columns} FROM "catalog"."dataset" d WHERE d.id = ANY($3::text[])
          UNION ALL
+         -- No LIMIT here: with one, the planner bets on a sequential scan ending early, and loses when
+         -- no name matches.
          (SELECT ${columns} FROM "catalog"."dataset" d
-           WHERE lower(d.name) = ANY($2::text[]) AND d.removed_at IS NULL LIMIT 50)
+           WHERE lower(d.name) = ANY($2::text[]) AND d.removed_at IS NULL)
          UNION ALL
          (SELECT ${columns} FROM "catalog"."dataset" d, q
            WHERE q.query IS NOT NULL AND d.search_document @@ q.query AND d.removed_at IS NULL
