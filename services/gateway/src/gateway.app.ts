@@ -3,7 +3,9 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { signIdentity, type Identity } from '@cartograph/platform/auth';
@@ -73,12 +75,18 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
   });
   const limits = { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST };
 
+  // Apollo's default fetcher (make-fetch-happen) adds HTTP-cache bookkeeping to every subgraph call; a plain
+  // keep-alive undici pool cuts the gateway's added latency several-fold.
+  const subgraphAgent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+  const fetcher = ((url: string, init?: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: subgraphAgent })) as unknown as Fetcher;
+
   let apiSchema: GraphQLSchema | null = null;
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: subgraphUrlOverride(name) ?? url,
+        fetcher,
         willSendRequest: ({ request, context }) => {
           // Subgraphs trust nothing but this signature; the caller's own credential never leaves the gateway.
           for (const [header, value] of Object.entries(signIdentity(context.identity, config.CARTOGRAPH_INTERNAL_SECRET))) {
@@ -242,6 +250,7 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
       server.closeAllConnections();
       await apollo.stop();
       await hub.stop();
+      await subgraphAgent.close();
       redis.disconnect();
     },
   };
