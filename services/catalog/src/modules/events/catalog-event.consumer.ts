@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '@cartograph/contracts';
-import { StreamConsumer, idempotent } from '@cartograph/platform/events';
+import { StreamConsumer, idempotent, idempotentBatch } from '@cartograph/platform/events';
 import { CONFIG, LOGGER, type SharedConfig } from '@cartograph/platform/nest';
 import { createRedis } from '@cartograph/platform/redis';
 import { DatasetRegistryService } from '../datasets/dataset-registry.service.js';
@@ -17,6 +17,12 @@ export const CATALOG_CONSUMER_GROUP = 'catalog';
  * the event log, applies dataset events to the registry and creates webhook deliveries; the event id is
  * recorded in the same transaction, so a redelivered event changes nothing. Delivery jobs are enqueued
  * after commit; if that fails, the stale-delivery sweep enqueues them later.
+ *
+ * Performance: the events of one stream read (up to 100) are applied in one transaction, in stream order, with
+ * one ledger insert, one delivery insert, one enqueue and one XACK for the lot. One event per transaction
+ * capped the consumer at ~150 events/s on a 2-vCPU VM (a dozen sequential round trips, a commit, an enqueue and an XACK each),
+ * so webhook latency grew without bound at 500 events/s. If a batch fails, StreamConsumer retries its events
+ * one at a time through `apply` below, exactly as before.
  */
 @Injectable()
 export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +46,13 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
       pending.set(event.id, deliveries);
     });
     const pending = new Map<string, string[]>();
+    const applyBatch = idempotentBatch(this.dataSource, 'catalog', CATALOG_CONSUMER_GROUP, async (events, manager) => {
+      for (const event of events) {
+        await this.events.record(manager, event);
+        await this.registry.apply(event, manager);
+      }
+      return this.webhooks.fanOutMany(manager, events);
+    });
     this.consumer = new StreamConsumer({
       redis: createRedis({ url: this.config.REDIS_URL, name: 'cartograph-catalog-consumer' }),
       redisPrefix: this.config.REDIS_PREFIX,
@@ -50,6 +63,9 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
         const deliveries = pending.get(event.id) ?? [];
         pending.delete(event.id);
         await this.webhooks.enqueueDeliveries(deliveries);
+      },
+      handleBatch: async (events: CloudEvent[]) => {
+        await this.webhooks.enqueueDeliveries((await applyBatch(events)) ?? []);
       },
       onError: (error, event) => this.logger.error({ err: error, eventId: event?.id, eventType: event?.type }, 'event handling failed'),
       onDeadLetter: (event, entryId) =>

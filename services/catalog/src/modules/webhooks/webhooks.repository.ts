@@ -64,6 +64,26 @@ export class WebhooksRepository {
     return rows.map((row) => row.id);
   }
 
+  /** `insertDeliveries` for several events in one statement; returns the ids of the rows it created, in order. */
+  async insertDeliveriesMany(manager: EntityManager, pairs: { subscriptionId: string; event: CloudEvent }[]): Promise<string[]> {
+    if (pairs.length === 0) {
+      return [];
+    }
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO "catalog"."webhook_delivery" ("subscription_id", "event_id", "event_type", "payload")
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[])
+       ON CONFLICT ("subscription_id", "event_id") DO NOTHING
+       RETURNING "id"`,
+      [
+        pairs.map((pair) => pair.subscriptionId),
+        pairs.map((pair) => pair.event.id),
+        pairs.map((pair) => pair.event.type),
+        pairs.map((pair) => JSON.stringify(pair.event)),
+      ],
+    );
+    return rows.map((row) => row.id);
+  }
+
   insertDelivery(values: Partial<WebhookDeliveryEntity>): Promise<WebhookDeliveryEntity> {
     return this.deliveries.save(this.deliveries.create(values));
   }
@@ -72,23 +92,43 @@ export class WebhooksRepository {
     return this.deliveries.findOneBy({ id });
   }
 
+  /** What one delivery attempt needs, in one query: the delivery's state and payload, and its subscription. */
+  async findDeliveryForAttempt(id: string): Promise<{
+    status: WebhookDeliveryEntity['status'];
+    payload: unknown;
+    subscription: Pick<WebhookSubscriptionEntity, 'id' | 'url' | 'secretCiphertext' | 'active'> | null;
+  } | null> {
+    const rows: { status: WebhookDeliveryEntity['status']; payload: unknown; subscription_id: string | null; url: string; secret_ciphertext: string; active: boolean }[] =
+      await this.dataSource.query(
+        `SELECT d."status", d."payload", s."id" AS "subscription_id", s."url", s."secret_ciphertext", s."active"
+           FROM "catalog"."webhook_delivery" d
+           LEFT JOIN "catalog"."webhook_subscription" s ON s."id" = d."subscription_id"
+          WHERE d."id" = $1`,
+        [id],
+      );
+    const row = rows[0];
+    if (!row) {
+      return null;
+    }
+    return {
+      status: row.status,
+      payload: row.payload,
+      subscription: row.subscription_id ? { id: row.subscription_id, url: row.url, secretCiphertext: row.secret_ciphertext, active: row.active } : null,
+    };
+  }
+
   async recordAttempt(
     id: string,
     attempt: { status: 'pending' | 'delivered' | 'failed'; statusCode: number | null; error: string | null; durationMs: number },
   ): Promise<void> {
-    await this.deliveries
-      .createQueryBuilder()
-      .update()
-      .set({
-        status: attempt.status,
-        attempts: () => '"attempts" + 1',
-        lastStatusCode: attempt.statusCode,
-        lastError: attempt.error,
-        lastDurationMs: attempt.durationMs,
-        deliveredAt: attempt.status === 'delivered' ? new Date() : null,
-      })
-      .where('id = :id', { id })
-      .execute();
+    // Plain SQL: it runs once per delivery, and the query builder cost more CPU than the statement itself.
+    await this.dataSource.query(
+      `UPDATE "catalog"."webhook_delivery"
+          SET "status" = $2, "attempts" = "attempts" + 1, "last_status_code" = $3, "last_error" = $4,
+              "last_duration_ms" = $5, "delivered_at" = $6
+        WHERE "id" = $1`,
+      [id, attempt.status, attempt.statusCode, attempt.error, attempt.durationMs, attempt.status === 'delivered' ? new Date() : null],
+    );
   }
 
   async markFailed(id: string): Promise<void> {

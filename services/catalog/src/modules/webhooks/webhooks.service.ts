@@ -161,6 +161,17 @@ export class WebhooksService {
     return this.webhooks.insertDeliveries(manager, event, matching.map((subscription) => subscription.id));
   }
 
+  /** `fanOut` for several events with one insert (the event consumer's batches); returns the new delivery ids. */
+  async fanOutMany(manager: EntityManager, events: CloudEvent[]): Promise<string[]> {
+    const subscriptions = await this.activeSubscriptions(manager);
+    const pairs = events.flatMap((event) =>
+      subscriptions
+        .filter((subscription) => eventMatches({ types: subscription.eventTypes, subject: subscription.subjectFilter }, event))
+        .map((subscription) => ({ subscriptionId: subscription.id, event })),
+    );
+    return this.webhooks.insertDeliveriesMany(manager, pairs);
+  }
+
   async enqueueDeliveries(deliveryIds: string[]): Promise<void> {
     if (deliveryIds.length > 0) {
       await this.jobs.enqueueMany(DeliverWebhook, deliveryIds.map((deliveryId) => ({ deliveryId })));
@@ -179,17 +190,18 @@ export class WebhooksService {
    * attempt the delivery is marked failed.
    */
   async deliver(deliveryId: string, isLastAttempt: boolean): Promise<'done' | 'skipped'> {
-    const delivery = await this.webhooks.findDelivery(deliveryId);
-    if (!delivery || delivery.status !== 'pending') {
+    // Performance: the delivery and its subscription in one query (was two entity lookups), as this runs per event.
+    const found = await this.webhooks.findDeliveryForAttempt(deliveryId);
+    if (!found || found.status !== 'pending') {
       return 'skipped';
     }
-    const subscription = await this.webhooks.findSubscription(delivery.subscriptionId);
+    const subscription = found.subscription;
     if (!subscription || !subscription.active) {
       await this.webhooks.markFailed(deliveryId);
       return 'skipped';
     }
-    const outcome = await this.attempt(delivery.id, subscription, delivery.payload as CloudEvent, isLastAttempt);
-    await this.webhooks.recordAttempt(delivery.id, outcome);
+    const outcome = await this.attempt(deliveryId, subscription, found.payload as CloudEvent, isLastAttempt);
+    await this.webhooks.recordAttempt(deliveryId, outcome);
     if (outcome.status !== 'delivered') {
       throw new Error(`Webhook answered ${outcome.statusCode ?? outcome.error}`);
     }
@@ -198,7 +210,7 @@ export class WebhooksService {
 
   private async attempt(
     deliveryId: string,
-    subscription: WebhookSubscriptionEntity,
+    subscription: Pick<WebhookSubscriptionEntity, 'id' | 'url' | 'secretCiphertext'>,
     event: CloudEvent,
     isLastAttempt: boolean,
   ): Promise<{ status: 'pending' | 'delivered' | 'failed'; statusCode: number | null; error: string | null; durationMs: number }> {
