@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
 import { DatasetUpserted, type CloudEvent } from '@cartograph/contracts';
 import { createServiceDataSource } from '../src/database/index.js';
-import { OutboxPublisher, OutboxRelay, StreamConsumer, eventStreamKey, idempotent } from '../src/events/index.js';
+import { OutboxPublisher, OutboxRelay, StreamConsumer, eventStreamKey, idempotentBatch } from '../src/events/index.js';
 import { createRedis } from '../src/redis/index.js';
 import { cloneTestDatabase, eventually, testRedisPrefix, testRedisUrl } from '../src/testing/index.js';
 
@@ -79,16 +79,21 @@ describe('outbox → relay → stream → idempotent consumer', () => {
 
     // Replay the same entries to a second consumer to prove idempotency: the ledger absorbs duplicates.
     const handled: string[] = [];
-    const apply = idempotent(dataSource, 'platform_test', 'test-consumer', async (event, manager) => {
-      handled.push(event.id);
-      await manager.query(`INSERT INTO platform_test.applied (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
+    const applyBatch = idempotentBatch(dataSource, 'platform_test', 'test-consumer', async (events, manager) => {
+      for (const event of events) {
+        handled.push(event.id);
+        await manager.query(`INSERT INTO platform_test.applied (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
+      }
     });
+    const apply = async (event: CloudEvent) => void (await applyBatch([event]));
     const consumer = new StreamConsumer({ redis: createRedis({ url: testRedisUrl() }), redisPrefix: prefix, group: 'g1', consumer: 'c1', handle: apply, blockMs: 100 });
     consumer.start();
     await eventually(async () => handled.length === 3);
     for (const event of published) {
       await apply(event);
     }
+    // A redelivered batch overlapping new and seen events applies only the new one, once.
+    await applyBatch([...published, published[0]!]);
     const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM platform_test.applied`);
     expect(count).toBe(3);
     expect(handled).toHaveLength(3);

@@ -229,27 +229,3 @@ export function idempotentBatch<T>(
       return unseen.length > 0 ? handler(unseen, manager) : null;
     });
 }
-
-/**
- * Makes a handler idempotent on the event id: the id is recorded in the service's `processed_events`
- * table in the same transaction as the handler's writes, so a redelivered event changes nothing.
- */
-export function idempotent(
-  dataSource: DataSource,
-  schema: string,
-  consumerName: string,
-  handler: (event: CloudEvent, manager: EntityManager) => Promise<void>,
-): EventHandler {
-  const table = `"${schema}"."processed_events"`;
-  return (event) =>
-    dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO ${table} ("consumer", "event_id") VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING "event_id"`,
-        [consumerName, event.id],
-      );
-      if (inserted.length === 0) {
-        return;
-      }
-      await handler(event, manager);
-    });
-}

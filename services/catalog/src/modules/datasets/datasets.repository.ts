@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DatasetEntity } from './dataset.entity.js';
 import { DatasetSightingEntity } from './dataset-sighting.entity.js';
+import type { DerivedDataset } from './dataset-derivation.js';
 
 export interface SightingInput {
   datasetId: string;
@@ -14,6 +15,12 @@ export interface SightingInput {
   description: string | null | undefined;
   source: string;
   seenAt: Date;
+}
+
+export interface SightingRemoval {
+  datasetId: string;
+  source: string;
+  removedAt: Date;
 }
 
 export interface DatasetListQuery {
@@ -62,45 +69,114 @@ export class DatasetsRepository {
     return { rows, totalCount };
   }
 
-  /** Records one source's sighting; an older sighting than the stored one changes nothing. */
-  async upsertSighting(manager: EntityManager, input: SightingInput): Promise<void> {
-    await manager.query(
-      `INSERT INTO "catalog"."dataset_sighting" ("dataset_id", "source", "kind", "description", "first_seen_at", "last_seen_at", "removed_at")
-       VALUES ($1, $2, $3, $4, $5, $5, NULL)
-       ON CONFLICT ("dataset_id", "source") DO UPDATE SET
-         "kind" = excluded."kind",
-         "description" = CASE WHEN $6 THEN excluded."description" ELSE "dataset_sighting"."description" END,
-         "last_seen_at" = excluded."last_seen_at",
-         "removed_at" = NULL
-       WHERE "dataset_sighting"."last_seen_at" <= excluded."last_seen_at"`,
-      [input.datasetId, input.source, input.kind, input.description ?? null, input.seenAt, input.description !== undefined],
-    );
+  /**
+   * Records sightings, one statement per kind of change; an older sighting than the stored one changes
+   * nothing. Keys are unique within a call (the registry keeps the last event per dataset and source).
+   */
+  async upsertSightings(manager: EntityManager, sightings: SightingInput[]): Promise<void> {
+    if (sightings.length === 0) {
+      return;
+    }
+    // Events that carry a description (even null, which clears it) set it; events without one keep it.
+    for (const withDescription of [true, false]) {
+      const group = sightings.filter((sighting) => (sighting.description !== undefined) === withDescription);
+      if (group.length === 0) {
+        continue;
+      }
+      await manager.query(
+        `INSERT INTO "catalog"."dataset_sighting" ("dataset_id", "source", "kind", "description", "first_seen_at", "last_seen_at", "removed_at")
+         SELECT i.dataset_id, i.source, i.kind, i.description, i.seen_at, i.seen_at, NULL
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS i(dataset_id, source, kind, description, seen_at)
+         ON CONFLICT ("dataset_id", "source") DO UPDATE SET
+           "kind" = excluded."kind",
+           ${withDescription ? '"description" = excluded."description",' : ''}
+           "last_seen_at" = excluded."last_seen_at",
+           "removed_at" = NULL
+         WHERE "dataset_sighting"."last_seen_at" <= excluded."last_seen_at"`,
+        [
+          group.map((sighting) => sighting.datasetId),
+          group.map((sighting) => sighting.source),
+          group.map((sighting) => sighting.kind),
+          group.map((sighting) => sighting.description ?? null),
+          group.map((sighting) => sighting.seenAt.toISOString()),
+        ],
+      );
+    }
     // The identity columns come from the id's owner (catalog-model), so any source may create the row.
+    const firstPerDataset = [...new Map(sightings.map((sighting) => [sighting.datasetId, sighting])).values()];
     await manager.query(
       `INSERT INTO "catalog"."dataset" ("id", "platform", "instance", "database", "schema", "name", "kind", "first_seen_at", "last_seen_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       SELECT i.id, i.platform, i.instance, i.database, i.schema, i.name, i.kind, i.seen_at, i.seen_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+           AS i(id, platform, instance, database, schema, name, kind, seen_at)
        ON CONFLICT ("id") DO NOTHING`,
-      [input.datasetId, input.platform, input.instance, input.database, input.schema, input.name, input.kind, input.seenAt],
+      [
+        firstPerDataset.map((sighting) => sighting.datasetId),
+        firstPerDataset.map((sighting) => sighting.platform),
+        firstPerDataset.map((sighting) => sighting.instance),
+        firstPerDataset.map((sighting) => sighting.database),
+        firstPerDataset.map((sighting) => sighting.schema),
+        firstPerDataset.map((sighting) => sighting.name),
+        firstPerDataset.map((sighting) => sighting.kind),
+        firstPerDataset.map((sighting) => sighting.seenAt.toISOString()),
+      ],
     );
   }
 
-  async markSightingRemoved(manager: EntityManager, datasetId: string, source: string, removedAt: Date): Promise<void> {
+  async markSightingsRemoved(manager: EntityManager, removals: SightingRemoval[]): Promise<void> {
+    if (removals.length === 0) {
+      return;
+    }
     await manager.query(
-      `UPDATE "catalog"."dataset_sighting" SET "removed_at" = $3
-       WHERE "dataset_id" = $1 AND "source" = $2 AND "last_seen_at" <= $3`,
-      [datasetId, source, removedAt],
+      `UPDATE "catalog"."dataset_sighting" s SET "removed_at" = r.removed_at
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS r(dataset_id, source, removed_at)
+        WHERE s."dataset_id" = r.dataset_id AND s."source" = r.source AND s."last_seen_at" <= r.removed_at`,
+      [
+        removals.map((removal) => removal.datasetId),
+        removals.map((removal) => removal.source),
+        removals.map((removal) => removal.removedAt.toISOString()),
+      ],
     );
   }
 
-  activeSightings(manager: EntityManager, datasetId: string): Promise<DatasetSightingEntity[]> {
-    return manager.getRepository(DatasetSightingEntity).find({ where: { datasetId }, order: { source: 'ASC' } });
+  /** Every sighting of the given datasets, grouped by dataset. */
+  async sightingsOf(manager: EntityManager, datasetIds: string[]): Promise<Map<string, DatasetSightingEntity[]>> {
+    const rows = await manager
+      .getRepository(DatasetSightingEntity)
+      .createQueryBuilder('sighting')
+      .where('sighting.datasetId = ANY(:datasetIds)', { datasetIds })
+      .orderBy('sighting.source', 'ASC')
+      .getMany();
+    const grouped = new Map<string, DatasetSightingEntity[]>();
+    for (const row of rows) {
+      grouped.set(row.datasetId, [...(grouped.get(row.datasetId) ?? []), row]);
+    }
+    return grouped;
   }
 
-  async saveDerived(
-    manager: EntityManager,
-    datasetId: string,
-    derived: Pick<DatasetEntity, 'kind' | 'description' | 'descriptionSource' | 'sources' | 'firstSeenAt' | 'lastSeenAt' | 'removedAt'>,
-  ): Promise<void> {
-    await manager.getRepository(DatasetEntity).update({ id: datasetId }, derived);
+  async saveDerivedMany(manager: EntityManager, rows: { datasetId: string; derived: DerivedDataset }[]): Promise<void> {
+    if (rows.length === 0) {
+      return;
+    }
+    await manager.query(
+      `UPDATE "catalog"."dataset" d SET
+         "kind" = v.kind, "description" = v.description, "description_source" = v.description_source,
+         "sources" = string_to_array(v.sources, ','), "first_seen_at" = v.first_seen_at,
+         "last_seen_at" = v.last_seen_at, "removed_at" = v.removed_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])
+           AS v(id, kind, description, description_source, sources, first_seen_at, last_seen_at, removed_at)
+        WHERE d."id" = v.id`,
+      [
+        rows.map((row) => row.datasetId),
+        rows.map((row) => row.derived.kind),
+        rows.map((row) => row.derived.description),
+        rows.map((row) => row.derived.descriptionSource),
+        // Source names are fixed identifiers without commas (contracts' DatasetSource).
+        rows.map((row) => row.derived.sources.join(',')),
+        rows.map((row) => row.derived.firstSeenAt.toISOString()),
+        rows.map((row) => row.derived.lastSeenAt.toISOString()),
+        rows.map((row) => row.derived.removedAt?.toISOString() ?? null),
+      ],
+    );
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '@cartograph/contracts';
-import { StreamConsumer, idempotent, idempotentBatch } from '@cartograph/platform/events';
+import { StreamConsumer, idempotentBatch } from '@cartograph/platform/events';
 import { CONFIG, LOGGER, type SharedConfig } from '@cartograph/platform/nest';
 import { createRedis } from '@cartograph/platform/redis';
 import { DatasetRegistryService } from '../datasets/dataset-registry.service.js';
@@ -39,19 +39,12 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    const apply = idempotent(this.dataSource, 'catalog', CATALOG_CONSUMER_GROUP, async (event, manager) => {
-      await this.events.record(manager, event);
-      await this.registry.apply(event, manager);
-      const deliveries = await this.webhooks.fanOut(manager, event);
-      pending.set(event.id, deliveries);
-    });
-    const pending = new Map<string, string[]>();
+    // One way of applying events: a batch (one transaction per stream read); a single event is a batch of
+    // one, used when a batch failed, to isolate the event that fails.
     const applyBatch = idempotentBatch(this.dataSource, 'catalog', CATALOG_CONSUMER_GROUP, async (events, manager) => {
-      for (const event of events) {
-        await this.events.record(manager, event);
-        await this.registry.apply(event, manager);
-      }
-      return this.webhooks.fanOutMany(manager, events);
+      await this.events.record(manager, events);
+      await this.registry.apply(events, manager);
+      return this.webhooks.fanOut(manager, events);
     });
     this.consumer = new StreamConsumer({
       redis: createRedis({ url: this.config.REDIS_URL, name: 'cartograph-catalog-consumer' }),
@@ -59,10 +52,7 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
       group: CATALOG_CONSUMER_GROUP,
       consumer: `${hostname()}-${process.pid}`,
       handle: async (event: CloudEvent) => {
-        await apply(event);
-        const deliveries = pending.get(event.id) ?? [];
-        pending.delete(event.id);
-        await this.webhooks.enqueueDeliveries(deliveries);
+        await this.webhooks.enqueueDeliveries((await applyBatch([event])) ?? []);
       },
       handleBatch: async (events: CloudEvent[]) => {
         await this.webhooks.enqueueDeliveries((await applyBatch(events)) ?? []);

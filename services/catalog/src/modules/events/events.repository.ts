@@ -7,11 +7,22 @@ import { EventLogEntity } from './event-log.entity.js';
 export class EventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async record(manager: EntityManager, event: CloudEvent): Promise<void> {
+  async record(manager: EntityManager, events: CloudEvent[]): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
     await manager.query(
       `INSERT INTO "catalog"."event_log" ("id", "type", "source", "subject", "time", "data")
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb) ON CONFLICT ("id") DO NOTHING`,
-      [event.id, event.type, event.source, event.subject, event.time, JSON.stringify(event.data ?? null)],
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+       ON CONFLICT ("id") DO NOTHING`,
+      [
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => event.source),
+        events.map((event) => event.subject),
+        events.map((event) => event.time),
+        events.map((event) => JSON.stringify(event.data ?? null)),
+      ],
     );
   }
 

@@ -49,23 +49,10 @@ export class WebhooksRepository {
     return { rows: await builder.orderBy('subscription.id', 'ASC').limit(limit).getMany(), totalCount };
   }
 
-  /** Inserts one pending delivery per subscription; the unique index makes a redelivered event a no-op. */
-  async insertDeliveries(manager: EntityManager, event: CloudEvent, subscriptionIds: string[]): Promise<string[]> {
-    if (subscriptionIds.length === 0) {
-      return [];
-    }
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO "catalog"."webhook_delivery" ("subscription_id", "event_id", "event_type", "payload")
-       SELECT unnest($1::uuid[]), $2, $3, $4::jsonb
-       ON CONFLICT ("subscription_id", "event_id") DO NOTHING
-       RETURNING "id"`,
-      [subscriptionIds, event.id, event.type, JSON.stringify(event)],
-    );
-    return rows.map((row) => row.id);
-  }
 
-  /** `insertDeliveries` for several events in one statement; returns the ids of the rows it created, in order. */
-  async insertDeliveriesMany(manager: EntityManager, pairs: { subscriptionId: string; event: CloudEvent }[]): Promise<string[]> {
+
+  /** One pending delivery per (event, subscription) pair, in one statement; the unique index makes a redelivered event a no-op. Returns the ids of the rows created, in order. */
+  async insertDeliveries(manager: EntityManager, pairs: { subscriptionId: string; event: CloudEvent }[]): Promise<string[]> {
     if (pairs.length === 0) {
       return [];
     }

@@ -152,24 +152,17 @@ export class WebhooksService {
     return (await this.webhooks.findDelivery(delivery.id))!;
   }
 
-  /** Called by the event consumer inside its transaction: one pending delivery per matching subscription. */
-  async fanOut(manager: EntityManager, event: CloudEvent): Promise<string[]> {
-    const subscriptions = await this.activeSubscriptions(manager);
-    const matching = subscriptions.filter((subscription) =>
-      eventMatches({ types: subscription.eventTypes, subject: subscription.subjectFilter }, event),
-    );
-    return this.webhooks.insertDeliveries(manager, event, matching.map((subscription) => subscription.id));
-  }
 
-  /** `fanOut` for several events with one insert (the event consumer's batches); returns the new delivery ids. */
-  async fanOutMany(manager: EntityManager, events: CloudEvent[]): Promise<string[]> {
+
+  /** Called by the event consumer inside its transaction: one pending delivery per event and matching subscription, one insert for the batch; returns the new delivery ids. */
+  async fanOut(manager: EntityManager, events: CloudEvent[]): Promise<string[]> {
     const subscriptions = await this.activeSubscriptions(manager);
     const pairs = events.flatMap((event) =>
       subscriptions
         .filter((subscription) => eventMatches({ types: subscription.eventTypes, subject: subscription.subjectFilter }, event))
         .map((subscription) => ({ subscriptionId: subscription.id, event })),
     );
-    return this.webhooks.insertDeliveriesMany(manager, pairs);
+    return this.webhooks.insertDeliveries(manager, pairs);
   }
 
   async enqueueDeliveries(deliveryIds: string[]): Promise<void> {
