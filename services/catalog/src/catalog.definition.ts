@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sharedModels } from '@cartograph/platform/config';
-import { defineService } from '@cartograph/platform/nest';
+import { defineService, type SharedConfig } from '@cartograph/platform/nest';
 import { catalogEntities } from './database/catalog.entities.js';
 import { catalogMigrations } from './database/migrations/index.js';
 
@@ -11,6 +11,13 @@ export const catalogEnvironment = z.object({
     .default('true')
     .transform((value) => value === 'true')
     .describe('Allow webhook URLs on private/loopback addresses (disable in multi-tenant deployments).'),
+  WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(32)
+    .describe('Jobs (webhook deliveries) one catalog worker runs at once.'),
   EVENT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14).describe('How long the events query can look back.'),
 });
 
@@ -25,3 +32,5 @@ export const serviceDefinition = defineService({
 
 /** Every variable the catalog's processes read, for the configuration reference. */
 export const environmentModels = [...sharedModels, catalogEnvironment];
+
+export type CatalogConfig = SharedConfig & z.output<typeof catalogEnvironment>;

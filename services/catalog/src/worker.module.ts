@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, jobWorkerHost, outboxRelayHost, type SharedConfig } from '@cartograph/platform/nest';
+import { PlatformModule, jobWorkerHost, outboxRelayHost } from '@cartograph/platform/nest';
 import { catalogJobs } from '@cartograph/contracts';
-import { serviceDefinition } from './catalog.definition.js';
+import { serviceDefinition, type CatalogConfig } from './catalog.definition.js';
 import { catalogProviders } from './app.module.js';
 import { DatasetRegistryService } from './modules/datasets/dataset-registry.service.js';
 import { CatalogEventConsumer } from './modules/events/catalog-event.consumer.js';
@@ -12,7 +12,7 @@ import { DeliverWebhookJob } from './modules/webhooks/deliver-webhook.job.js';
 /** The catalog worker: event stream consumer, webhook delivery jobs, outbox relay. */
 @Module({})
 export class CatalogWorkerModule {
-  static forRoot(config: SharedConfig): DynamicModule {
+  static forRoot(config: CatalogConfig): DynamicModule {
     return {
       module: CatalogWorkerModule,
       imports: [PlatformModule.forService(serviceDefinition, config)],
@@ -23,7 +23,7 @@ export class CatalogWorkerModule {
         DeliverWebhookJob,
         PruneEventLogJob,
         EventLogSchedule,
-        jobWorkerHost(catalogJobs, [DeliverWebhookJob, PruneEventLogJob]),
+        jobWorkerHost(catalogJobs, [DeliverWebhookJob, PruneEventLogJob], { concurrency: () => config.WORKER_CONCURRENCY }),
         outboxRelayHost(),
       ],
     };

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ConfigurationError } from '../config/index.js';
 import { PinoNestLogger, type ServiceMetrics } from '../observability/index.js';
 import { identityMiddleware } from './identity.middleware.js';
-import { loadServiceConfig, type ServiceDefinition, type SharedConfig } from './service-definition.js';
+import { loadServiceConfig, type ServiceConfig, type ServiceDefinition, type SharedConfig } from './service-definition.js';
 import { LOGGER, METRICS } from './tokens.js';
 
 export interface RunOptions {
@@ -16,7 +16,7 @@ export interface RunOptions {
 }
 
 /** Loads config, or prints every problem at once and exits: a process with bad config must not half-start. */
-export function configOrExit<Definition extends ServiceDefinition>(definition: Definition): SharedConfig {
+export function configOrExit<Definition extends ServiceDefinition>(definition: Definition): ServiceConfig<Definition> {
   try {
     return loadServiceConfig(definition);
   } catch (error) {

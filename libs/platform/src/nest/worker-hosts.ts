@@ -30,7 +30,11 @@ export const OUTBOX_RELAY_HOST = Symbol('cartograph:outbox-relay-host');
  * Runs BullMQ workers for the given contracts with the given handler classes. The worker checks at
  * construction that every contract has exactly one handler, so a wiring mistake stops the boot.
  */
-export function jobWorkerHost(contracts: readonly JobContract[], handlerTypes: Type<JobHandler>[]): Provider {
+export function jobWorkerHost(
+  contracts: readonly JobContract[],
+  handlerTypes: Type<JobHandler>[],
+  options: { concurrency?: (config: SharedConfig) => number } = {},
+): Provider {
   return {
     provide: JOB_WORKER_HOST,
     inject: [CONFIG, LOGGER, ...handlerTypes],
@@ -41,6 +45,8 @@ export function jobWorkerHost(contracts: readonly JobContract[], handlerTypes: T
         prefix: `${config.REDIS_PREFIX}:queue`,
         contracts,
         handlers,
+        // Jobs mostly wait on I/O (HTTP, Postgres), so one process runs many at once.
+        concurrency: options.concurrency?.(config),
         onFailed: (job, error) =>
           logger.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job attempt failed'),
       });
