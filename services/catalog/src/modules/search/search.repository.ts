@@ -70,9 +70,11 @@ export class SearchRepository {
   async namePrefixCandidates(prefix: string): Promise<{ ids: string[]; count: number }> {
     const pattern = `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
     const rows: { id: string }[] = await this.dataSource.query(
+      // No ORDER BY: the pattern index cannot return collation order, and sorting thousands of matching
+      // names to keep 100 costs more than ranking does; ranking orders them anyway.
       `SELECT id FROM "catalog"."dataset"
         WHERE lower(name) LIKE $1 AND removed_at IS NULL
-        ORDER BY lower(name) LIMIT $2`,
+        LIMIT $2`,
       [pattern, PREFIX_CANDIDATES],
     );
     if (rows.length < PREFIX_CANDIDATES) {
@@ -129,10 +131,15 @@ export class SearchRepository {
          -- no name matches.
          (SELECT ${columns} FROM "catalog"."dataset" d
            WHERE lower(d.name) = ANY($2::text[]) AND d.removed_at IS NULL)
-         UNION ALL
+         ${
+           // Left out entirely without a text query: a NULL tsquery would still cost a scan of the index.
+           options.textQuery === null
+             ? ''
+             : `UNION ALL
          (SELECT ${columns} FROM "catalog"."dataset" d, q
-           WHERE q.query IS NOT NULL AND d.search_document @@ q.query AND d.removed_at IS NULL
-           LIMIT ${SEARCH_CANDIDATES})
+           WHERE d.search_document @@ q.query AND d.removed_at IS NULL
+           LIMIT ${SEARCH_CANDIDATES})`
+         }
        ),
        ranked AS (
          SELECT DISTINCT ON (c.id) c.id, c.platform, c.instance, c.database, c.schema, c.name, c.kind, c.description,

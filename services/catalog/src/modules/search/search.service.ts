@@ -63,7 +63,8 @@ export class SearchService {
     const analysis = await this.search.analyseWords(words);
     // A word that is neither known nor close to a known word would match nothing: leave it out, unless
     // that leaves nothing.
-    const usable = analysis.filter((word) => word.known || word.corrections.length > 0);
+    // English stop words ("by", "of": no stem) only widen the index scan without narrowing the result.
+    const usable = analysis.filter((word) => (word.known || word.corrections.length > 0) && word.stems.length > 0);
     const queryWords = usable.length > 0 ? usable : analysis;
     const exactNames = exactNameCandidates(queryWords);
     const position = cursor ? { score: Number(cursor[0]), id: String(cursor[1]) } : null;
