@@ -21,11 +21,20 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             // services import libs, never each other
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'] },
+            {
+              sourceTag: 'type:service',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'],
+            },
             // The command line starts services by path at run time, never by import.
-            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'] },
+            {
+              sourceTag: 'type:cli',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'],
+            },
             { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', 'type:service'] },
+            {
+              sourceTag: 'type:bench',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', 'type:service'],
+            },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:domain'] },
             // pure libraries: no I/O, nothing but other pure libraries

@@ -23,7 +23,12 @@ if (directory) {
     written = true;
     session.post('Profiler.stop', (error, result) => {
       if (!error) {
-        const name = `${process.argv.slice(2).join('-').replace(/[^\w.-]/g, '_') || 'node'}-${process.pid}.cpuprofile`;
+        const name = `${
+          process.argv
+            .slice(2)
+            .join('-')
+            .replace(/[^\w.-]/g, '_') || 'node'
+        }-${process.pid}.cpuprofile`;
         writeFileSync(join(directory, name), JSON.stringify(result.profile));
       }
     });

@@ -70,11 +70,16 @@ export class Cleanup {
         await Promise.race([
           step.stop(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${STEP_TIMEOUT_MS / 1000} s`)),
+              STEP_TIMEOUT_MS,
+            );
           }),
         ]);
       } catch (error) {
-        this.context.log(`cleanup: stopping ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.context.log(
+          `cleanup: stopping ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       } finally {
         clearTimeout(timer);
       }
@@ -95,11 +100,15 @@ export async function prepareStackDatabase(
   name: string,
   options: { recreate?: boolean } = {},
 ): Promise<string> {
-  const lock = new pg.Client({ connectionString: benchAdminUrl(), application_name: 'cartograph-bench-lock' });
+  const lock = new pg.Client({
+    connectionString: benchAdminUrl(),
+    application_name: 'cartograph-bench-lock',
+  });
   await lock.connect();
-  const locked = await lock.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
-    `cartograph-bench:${name}`,
-  ]);
+  const locked = await lock.query<{ locked: boolean }>(
+    `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
+    [`cartograph-bench:${name}`],
+  );
   if (!locked.rows[0]?.locked) {
     await lock.end();
     throw new Error(`another benchmark run is using database ${name}; run one at a time`);
@@ -151,14 +160,18 @@ export async function startBenchStack(
       ...options.environment,
     },
   });
-  cleanup.add('Redis keys of the stack', () => deleteRedisKeys(stack.redisPrefix, stack.environment.REDIS_URL));
+  cleanup.add('Redis keys of the stack', () =>
+    deleteRedisKeys(stack.redisPrefix, stack.environment.REDIS_URL),
+  );
   cleanup.add('stack', async () => {
     await stack.stop();
     context.log('stack stopped');
   });
   if (options.cpuProfileDirectory) {
     await mkdir(resolve(options.cpuProfileDirectory), { recursive: true });
-    context.log(`CPU profiles of the stack's processes go to ${resolve(options.cpuProfileDirectory)} (written when they stop)`);
+    context.log(
+      `CPU profiles of the stack's processes go to ${resolve(options.cpuProfileDirectory)} (written when they stop)`,
+    );
   }
   const started = performance.now();
   cleanup.addChildren(() => stack.processes.map((process) => process.pid));
@@ -176,7 +189,11 @@ export async function startBenchStack(
  * consumer group, the BullMQ queues and the outbox relay). It is added to `stack.processes`, so `stack.stop()`
  * stops it and StackCpu measures it.
  */
-export async function addWorkerReplica(stack: TestStack, service: string, name: string): Promise<ServiceProcess> {
+export async function addWorkerReplica(
+  stack: TestStack,
+  service: string,
+  name: string,
+): Promise<ServiceProcess> {
   const port = await freePort();
   const replica = new ServiceProcess(
     name,
@@ -239,7 +256,7 @@ export interface CpuUsage {
 
 /** CPU milliseconds a group used per unit of work (e.g. per request) during a phase. */
 export function cpuMsPer(usage: CpuUsage, group: string, units: number): number {
-  return ((usage.percent.get(group) ?? Number.NaN) / 100) * usage.wallSeconds * 1000 / Math.max(1, units);
+  return (((usage.percent.get(group) ?? Number.NaN) / 100) * usage.wallSeconds * 1000) / Math.max(1, units);
 }
 
 /**

@@ -33,7 +33,12 @@ const DATASETS = `query Datasets {
 }`;
 
 /** Direct subgraph calls carry the identity the gateway would sign for the admin key. */
-const directIdentity: Identity = { subject: 'cartograph-bench', kind: 'api-key', role: 'admin', name: 'benchmark' };
+const directIdentity: Identity = {
+  subject: 'cartograph-bench',
+  kind: 'api-key',
+  role: 'admin',
+  name: 'benchmark',
+};
 
 /** The generated datasets (rows 0..n-1 of the bench generator); reused when the table holds exactly those. */
 async function seedDatasets(context: ScenarioContext, url: string, count: number): Promise<string[]> {
@@ -91,12 +96,21 @@ export const gatewayScenario: Scenario = {
     { name: 'concurrency', description: 'clients of the max-throughput (closed-model) phases', default: 16 },
     { name: 'max-duration', description: 'seconds of each max-throughput phase', default: 10 },
     { name: 'warmup', description: 'seconds of warm-up before each max-throughput phase', default: 3 },
-    { name: 'serial', description: 'seconds of one-at-a-time requests per target (latency the gateway adds)', default: 3 },
-    { name: 'rate', description: 'requests per second of the open-model phase against the gateway', default: 200 },
+    {
+      name: 'serial',
+      description: 'seconds of one-at-a-time requests per target (latency the gateway adds)',
+      default: 3,
+    },
+    {
+      name: 'rate',
+      description: 'requests per second of the open-model phase against the gateway',
+      default: 200,
+    },
     { name: 'duration', description: 'seconds of the open-model phase', default: 20 },
     {
       name: 'cpu-profile',
-      description: 'directory for V8 CPU profiles of the gateway, catalog and worker processes (off by default)',
+      description:
+        'directory for V8 CPU profiles of the gateway, catalog and worker processes (off by default)',
     },
     { name: 'database', description: 'database name', default: 'cartograph_bench_gateway' },
   ],
@@ -200,7 +214,9 @@ export const gatewayScenario: Scenario = {
 
       context.log(`gateway steady: ${rate} req/s for ${duration} s (open model)`);
       if (rate > viaGateway.result.throughputRps) {
-        context.log(`warning: --rate ${rate} is above the gateway's measured max throughput; requests will queue`);
+        context.log(
+          `warning: --rate ${rate} is above the gateway's measured max throughput; requests will queue`,
+        );
       }
       const stopCpu = await cpu.start();
       const steady = await runOpenLoad({

@@ -61,7 +61,13 @@ async function readMarker(client: pg.Client): Promise<Marker | null> {
 
 /** The generator bypasses the registry, so the vocabulary it would have built is built here, the same way. */
 async function rebuildSearchVocabulary(url: string): Promise<number> {
-  const dataSource = createServiceDataSource({ url, schema: 'catalog', entities: [], migrations: [], poolSize: 1 });
+  const dataSource = createServiceDataSource({
+    url,
+    schema: 'catalog',
+    entities: [],
+    migrations: [],
+    poolSize: 1,
+  });
   await dataSource.initialize();
   try {
     return await new SearchRepository(dataSource).rebuildTerms();

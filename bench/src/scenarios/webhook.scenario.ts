@@ -78,7 +78,9 @@ async function publishAtRate(
     } else if (-wait > intervalMs) {
       result.lateBatches += 1;
     }
-    const items = Array.from({ length: options.batch }, (_, item) => datasetEvent(index * options.batch + item));
+    const items = Array.from({ length: options.batch }, (_, item) =>
+      datasetEvent(index * options.batch + item),
+    );
     const begun = performance.now();
     const transaction = producer
       .transaction((manager) => publisher.publishMany(manager, DatasetUpserted, items))
@@ -190,15 +192,21 @@ export const webhookScenario: Scenario = {
     { name: 'duration', description: 'seconds of publishing', default: 10 },
     {
       name: 'workers',
-      description: 'catalog worker processes (replicas share the consumer group, the job queue and the relay)',
+      description:
+        'catalog worker processes (replicas share the consumer group, the job queue and the relay)',
       default: 1,
     },
     { name: 'timeout', description: 'seconds to wait for the last delivery after publishing', default: 60 },
     {
       name: 'cpu-profile',
-      description: 'directory for V8 CPU profiles of the gateway, catalog and worker processes (off by default)',
+      description:
+        'directory for V8 CPU profiles of the gateway, catalog and worker processes (off by default)',
     },
-    { name: 'database', description: 'database name (dropped and recreated each run)', default: 'cartograph_bench_webhook' },
+    {
+      name: 'database',
+      description: 'database name (dropped and recreated each run)',
+      default: 'cartograph_bench_webhook',
+    },
   ],
 
   async run(context) {
@@ -232,15 +240,20 @@ export const webhookScenario: Scenario = {
       }
       const cpu = new StackCpu(stack, url);
 
-      const created = await stack.graphql<{ createWebhookSubscription: { secret: string; subscription: { id: string } } }>(
-        CREATE_SUBSCRIPTION,
-        { input: { url: endpoint, eventTypes: ['dataset.upserted'], description: 'bench' } },
-      );
+      const created = await stack.graphql<{
+        createWebhookSubscription: { secret: string; subscription: { id: string } };
+      }>(CREATE_SUBSCRIPTION, {
+        input: { url: endpoint, eventTypes: ['dataset.upserted'], description: 'bench' },
+      });
       if (created.body.errors?.length || !created.body.data) {
-        throw new Error(`createWebhookSubscription failed: ${JSON.stringify(created.body.errors ?? created.body)}`);
+        throw new Error(
+          `createWebhookSubscription failed: ${JSON.stringify(created.body.errors ?? created.body)}`,
+        );
       }
       receiver.secret = created.body.data.createWebhookSubscription.secret;
-      context.log(`webhook subscription ${created.body.data.createWebhookSubscription.subscription.id} for dataset.upserted`);
+      context.log(
+        `webhook subscription ${created.body.data.createWebhookSubscription.subscription.id} for dataset.upserted`,
+      );
 
       const producer = createServiceDataSource({
         url,
@@ -256,7 +269,10 @@ export const webhookScenario: Scenario = {
       context.log(`publishing ${rate} events/s for ${duration} s (${batch} events per transaction)`);
       const stopCpu = await cpu.start();
       const published = await publishAtRate(context, producer, { rate, batch, durationSeconds: duration });
-      const publishSeconds = Math.max(1e-3, (published.lastCommit - published.firstCommit) / 1000 + batch / rate);
+      const publishSeconds = Math.max(
+        1e-3,
+        (published.lastCommit - published.firstCommit) / 1000 + batch / rate,
+      );
       const achieved = published.events / publishSeconds;
       context.log(
         `published ${published.events} events in ${publishSeconds.toFixed(1)} s (${formatNumber(achieved)} events/s); ` +
@@ -270,7 +286,9 @@ export const webhookScenario: Scenario = {
       while (expected() < published.events && performance.now() < deadline) {
         if (performance.now() - lastLog >= 5_000) {
           lastLog = performance.now();
-          context.log(`waiting: ${expected()}/${published.events} delivered; ${await pipelineState(producer)}`);
+          context.log(
+            `waiting: ${expected()}/${published.events} delivered; ${await pipelineState(producer)}`,
+          );
         }
         await sleep(50);
       }

@@ -28,7 +28,10 @@ export function localSecrets(): LocalSecrets {
   if (existsSync(path)) {
     return JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets;
   }
-  const secrets: LocalSecrets = { internalSecret: randomBytes(32).toString('base64url'), encryptionKey: generateKey() };
+  const secrets: LocalSecrets = {
+    internalSecret: randomBytes(32).toString('base64url'),
+    encryptionKey: generateKey(),
+  };
   writeFileSync(path, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }

@@ -18,7 +18,9 @@ const program = new Command()
 
 program
   .command('up')
-  .description('Run the whole stack locally (what `npm start` runs): migrate, then every service, worker and the gateway')
+  .description(
+    'Run the whole stack locally (what `npm start` runs): migrate, then every service, worker and the gateway',
+  )
   .action(async () => up());
 
 program
@@ -49,7 +51,9 @@ program
   .description('Compose services/gateway/supergraph.graphql from every committed services/*/schema.graphql')
   .action(async () => {
     const gateway = findService('gateway');
-    const module = (await import(pathToFileURL(servicePath(gateway, gateway.commands.compose!)).href)) as { composeCommand: () => void };
+    const module = (await import(pathToFileURL(servicePath(gateway, gateway.commands.compose!)).href)) as {
+      composeCommand: () => void;
+    };
     module.composeCommand();
   });
 
@@ -70,7 +74,9 @@ program
 
 const connection = [
   new Option('--url <url>', 'gateway URL').env('CARTOGRAPH_URL'),
-  new Option('--api-key <key>', 'API key (default: the local admin key of `npm start`)').env('CARTOGRAPH_API_KEY'),
+  new Option('--api-key <key>', 'API key (default: the local admin key of `npm start`)').env(
+    'CARTOGRAPH_API_KEY',
+  ),
 ];
 
 const statusCommand = program
@@ -84,21 +90,33 @@ connection.forEach((option) => statusCommand.addOption(option));
 const keys = program.command('keys').description('Manage API keys (admin)');
 keys
   .command('bootstrap')
-  .description('Create the first admin key directly in the database (DATABASE_URL) when none exists; prints it')
+  .description(
+    'Create the first admin key directly in the database (DATABASE_URL) when none exists; prints it',
+  )
   .action(async () => {
     const catalog = findService('catalog');
-    const module = (await import(pathToFileURL(servicePath(catalog, catalog.commands['bootstrap-admin-key']!)).href)) as {
+    const module = (await import(
+      pathToFileURL(servicePath(catalog, catalog.commands['bootstrap-admin-key']!)).href
+    )) as {
       bootstrapAdminKey: () => Promise<string | null>;
     };
     const key = await module.bootstrapAdminKey();
-    process.stdout.write(key ? `${key}\n` : 'An active API key exists already; create more with "cartograph keys create".\n');
+    process.stdout.write(
+      key ? `${key}\n` : 'An active API key exists already; create more with "cartograph keys create".\n',
+    );
   });
 const createCommand = keys
   .command('create')
   .description('Create an API key; it is printed once')
   .requiredOption('--name <name>', 'what the key is for')
-  .addOption(new Option('--role <role>', 'viewer, editor or admin').choices(['viewer', 'editor', 'admin']).default('viewer'))
-  .action(async (options: { name: string; role: string; url?: string; apiKey?: string }) => createKey(options));
+  .addOption(
+    new Option('--role <role>', 'viewer, editor or admin')
+      .choices(['viewer', 'editor', 'admin'])
+      .default('viewer'),
+  )
+  .action(async (options: { name: string; role: string; url?: string; apiKey?: string }) =>
+    createKey(options),
+  );
 connection.forEach((option) => createCommand.addOption(option));
 
 try {

@@ -2,7 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const colors = [36, 35, 33, 32, 34, 91, 96, 95];
-const levelColors: Record<string, number> = { error: 31, fatal: 31, warn: 33, info: 32, debug: 90, trace: 90 };
+const levelColors: Record<string, number> = {
+  error: 31,
+  fatal: 31,
+  warn: 33,
+  info: 32,
+  debug: 90,
+  trace: 90,
+};
 
 /** Turns a pino JSON line into `level message key=value…`; other lines pass through unchanged. */
 export function readableLogLine(line: string, useColor: boolean): string {
@@ -10,9 +17,20 @@ export function readableLogLine(line: string, useColor: boolean): string {
     return line;
   }
   try {
-    const { level, msg, time: _time, service: _service, pid: _pid, hostname: _hostname, context, err, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const {
+      level,
+      msg,
+      time: _time,
+      service: _service,
+      pid: _pid,
+      hostname: _hostname,
+      context,
+      err,
+      ...rest
+    } = JSON.parse(line) as Record<string, unknown>;
     const label = String(level ?? 'info').padEnd(5);
-    const paint = (code: number | undefined, text: string) => (useColor && code ? `\x1b[${code}m${text}\x1b[0m` : text);
+    const paint = (code: number | undefined, text: string) =>
+      useColor && code ? `\x1b[${code}m${text}\x1b[0m` : text;
     const extras = Object.entries(rest)
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');

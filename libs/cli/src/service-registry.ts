@@ -36,7 +36,9 @@ export function listServices(root = repositoryRoot()): ServiceEntry[] {
     .filter((entry) => entry.isDirectory() && existsSync(join(servicesDirectory, entry.name, 'package.json')))
     .map((entry) => {
       const directory = join(servicesDirectory, entry.name);
-      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { cartograph?: Partial<ServiceEntry> };
+      const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
+        cartograph?: Partial<ServiceEntry>;
+      };
       const declared = manifest.cartograph ?? {};
       return {
         name: entry.name,
@@ -60,7 +62,9 @@ export function findService(name: string, root = repositoryRoot()): ServiceEntry
   const services = listServices(root);
   const service = services.find((candidate) => candidate.name === name);
   if (!service) {
-    throw new Error(`Unknown service "${name}"; known: ${services.map((candidate) => candidate.name).join(', ')}`);
+    throw new Error(
+      `Unknown service "${name}"; known: ${services.map((candidate) => candidate.name).join(', ')}`,
+    );
   }
   return service;
 }

@@ -5,7 +5,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { eventually, freePort, repositoryRoot, runCartograph, testRedisUrl } from '@cartograph/platform/testing';
+import {
+  eventually,
+  freePort,
+  repositoryRoot,
+  runCartograph,
+  testRedisUrl,
+} from '@cartograph/platform/testing';
 
 // `npm start` (`cartograph up`) on a laptop without Postgres or Redis (DESIGN §2). The shared Postgres and
 // Redis keep running, so the probed local addresses point at closed ports instead, and a port offset keeps
@@ -24,7 +30,11 @@ function temporaryDirectory(prefix: string): string {
 function cleanEnvironment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(DATABASE_|REDIS_|CARTOGRAPH_|SUBGRAPH_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|JEST|NODE_OPTIONS$)/.test(name)) {
+    if (
+      !/^(DATABASE_|REDIS_|CARTOGRAPH_|SUBGRAPH_|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$|JEST|NODE_OPTIONS$)/.test(
+        name,
+      )
+    ) {
       environment[name] = value;
     }
   }
@@ -133,7 +143,10 @@ describe('npm start with embedded defaults', () => {
       CARTOGRAPH_PORT_OFFSET: String(offset),
     });
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [cli, 'up'], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'up'], {
+      env: environment,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     up = child;
     let stdout = '';
     let stderr = '';
@@ -155,7 +168,9 @@ describe('npm start with embedded defaults', () => {
     });
     const readyAfterMs = Date.now() - startedAt;
     expect(gatewayUrl).toBe(`http://127.0.0.1:${4000 + offset}`);
-    expect(stdout).toContain(`no Postgres on 127.0.0.1:${closedPostgresPort} and no DATABASE_URL: starting embedded PGlite`);
+    expect(stdout).toContain(
+      `no Postgres on 127.0.0.1:${closedPostgresPort} and no DATABASE_URL: starting embedded PGlite`,
+    );
     expect(stdout).toContain(join(home, 'pglite'));
 
     const adminKey = /cgk_[A-Za-z0-9_-]+/.exec(stdout)?.[0];
@@ -178,7 +193,9 @@ describe('npm start with embedded defaults', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await eventually(async () => children.every((pid) => !alive(pid)), 15_000);
-    process.stdout.write(`embedded up: ready after ${readyAfterMs} ms, stopped in ${Date.now() - stoppingAt} ms\n`);
+    process.stdout.write(
+      `embedded up: ready after ${readyAfterMs} ms, stopped in ${Date.now() - stoppingAt} ms\n`,
+    );
   }, 120_000);
 
   it('with no Redis anywhere, stops with the one-paragraph error of DESIGN §2', async () => {

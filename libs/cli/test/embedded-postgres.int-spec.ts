@@ -34,7 +34,10 @@ describe('embedded PGlite under concurrent connections', () => {
       const pool = pools[index % pools.length]!;
       switch (index % 3) {
         case 0: {
-          const { rows } = await pool.query<{ value: number; text: string }>('SELECT $1::int AS value, $2::text AS text', [index, `t${index}`]);
+          const { rows } = await pool.query<{ value: number; text: string }>(
+            'SELECT $1::int AS value, $2::text AS text',
+            [index, `t${index}`],
+          );
           expect(rows).toEqual([{ value: index, text: `t${index}` }]);
           break;
         }
@@ -48,7 +51,9 @@ describe('embedded PGlite under concurrent connections', () => {
           try {
             await client.query('BEGIN');
             await client.query('INSERT INTO items (id, owner) VALUES ($1, $2)', [index, index * 10]);
-            const { rows } = await client.query<{ owner: number }>('SELECT owner FROM items WHERE id = $1', [index]);
+            const { rows } = await client.query<{ owner: number }>('SELECT owner FROM items WHERE id = $1', [
+              index,
+            ]);
             expect(rows).toEqual([{ owner: index * 10 }]);
             await client.query('COMMIT');
           } finally {

@@ -26,7 +26,9 @@ export interface EventContract<Schema extends z.ZodType = z.ZodType> {
 
 export type EventData<Contract extends EventContract> = z.output<Contract['schema']>;
 
-export function defineEvent<Schema extends z.ZodType>(contract: EventContract<Schema>): EventContract<Schema> {
+export function defineEvent<Schema extends z.ZodType>(
+  contract: EventContract<Schema>,
+): EventContract<Schema> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9_-]*)+$/.test(contract.type)) {
     throw new Error(`Event type "${contract.type}" must look like "<area>.<change>" in lower case`);
   }

@@ -2,7 +2,13 @@ import type { DataSource } from 'typeorm';
 import type { Redis } from 'ioredis';
 import { DatasetUpserted, type CloudEvent } from '@cartograph/contracts';
 import { createServiceDataSource } from '../src/database/index.js';
-import { OutboxPublisher, OutboxRelay, StreamConsumer, eventStreamKey, idempotentBatch } from '../src/events/index.js';
+import {
+  OutboxPublisher,
+  OutboxRelay,
+  StreamConsumer,
+  eventStreamKey,
+  idempotentBatch,
+} from '../src/events/index.js';
 import { createRedis } from '../src/redis/index.js';
 import { cloneTestDatabase, eventually, testRedisPrefix, testRedisUrl } from '../src/testing/index.js';
 
@@ -28,7 +34,13 @@ describe('outbox → relay → stream → idempotent consumer', () => {
   beforeAll(async () => {
     const database = await cloneTestDatabase('platform');
     drop = database.drop;
-    dataSource = createServiceDataSource({ url: database.url, schema: 'platform_test', entities: [], migrations: [], poolSize: 4 });
+    dataSource = createServiceDataSource({
+      url: database.url,
+      schema: 'platform_test',
+      entities: [],
+      migrations: [],
+      poolSize: 4,
+    });
     await dataSource.initialize();
     redis = createRedis({ url: testRedisUrl() });
     prefix = testRedisPrefix('platform');
@@ -41,9 +53,13 @@ describe('outbox → relay → stream → idempotent consumer', () => {
   });
 
   it('refuses to publish outside a transaction and validates the payload', async () => {
-    await expect(publisher.publish(dataSource.manager, DatasetUpserted, dataset('a'))).rejects.toThrow(/inside the transaction/);
+    await expect(publisher.publish(dataSource.manager, DatasetUpserted, dataset('a'))).rejects.toThrow(
+      /inside the transaction/,
+    );
     await expect(
-      dataSource.transaction((manager) => publisher.publish(manager, DatasetUpserted, { ...dataset('a'), name: '' })),
+      dataSource.transaction((manager) =>
+        publisher.publish(manager, DatasetUpserted, { ...dataset('a'), name: '' }),
+      ),
     ).rejects.toThrow();
   });
 
@@ -60,7 +76,13 @@ describe('outbox → relay → stream → idempotent consumer', () => {
 
   it('relays committed events as CloudEvents and a consumer group applies each once', async () => {
     const relayRedis = createRedis({ url: testRedisUrl(), failFast: true });
-    const relay = new OutboxRelay({ dataSource, redis: relayRedis, schema: 'platform_test', redisPrefix: prefix, pollIntervalMs: 50 });
+    const relay = new OutboxRelay({
+      dataSource,
+      redis: relayRedis,
+      schema: 'platform_test',
+      redisPrefix: prefix,
+      pollIntervalMs: 50,
+    });
     const published = await dataSource.transaction((manager) =>
       publisher.publishMany(manager, DatasetUpserted, ['orders', 'customers', 'payments'].map(dataset)),
     );
@@ -79,14 +101,29 @@ describe('outbox → relay → stream → idempotent consumer', () => {
 
     // Replay the same entries to a second consumer to prove idempotency: the ledger absorbs duplicates.
     const handled: string[] = [];
-    const applyBatch = idempotentBatch(dataSource, 'platform_test', 'test-consumer', async (events, manager) => {
-      for (const event of events) {
-        handled.push(event.id);
-        await manager.query(`INSERT INTO platform_test.applied (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
-      }
-    });
+    const applyBatch = idempotentBatch(
+      dataSource,
+      'platform_test',
+      'test-consumer',
+      async (events, manager) => {
+        for (const event of events) {
+          handled.push(event.id);
+          await manager.query(`INSERT INTO platform_test.applied (event_id, subject) VALUES ($1, $2)`, [
+            event.id,
+            event.subject,
+          ]);
+        }
+      },
+    );
     const apply = async (event: CloudEvent) => void (await applyBatch([event]));
-    const consumer = new StreamConsumer({ redis: createRedis({ url: testRedisUrl() }), redisPrefix: prefix, group: 'g1', consumer: 'c1', handle: apply, blockMs: 100 });
+    const consumer = new StreamConsumer({
+      redis: createRedis({ url: testRedisUrl() }),
+      redisPrefix: prefix,
+      group: 'g1',
+      consumer: 'c1',
+      handle: apply,
+      blockMs: 100,
+    });
     consumer.start();
     await eventually(async () => handled.length === 3);
     for (const event of published) {
@@ -105,7 +142,12 @@ describe('outbox → relay → stream → idempotent consumer', () => {
   it('retries a failing handler and acknowledges once it succeeds', async () => {
     const relayRedis = createRedis({ url: testRedisUrl(), failFast: true });
     const otherPrefix = testRedisPrefix('platform');
-    const relay = new OutboxRelay({ dataSource, redis: relayRedis, schema: 'platform_test', redisPrefix: otherPrefix });
+    const relay = new OutboxRelay({
+      dataSource,
+      redis: relayRedis,
+      schema: 'platform_test',
+      redisPrefix: otherPrefix,
+    });
     await dataSource.transaction((manager) => publisher.publish(manager, DatasetUpserted, dataset('flaky')));
     expect(await relay.drain()).toBeGreaterThanOrEqual(1);
     let attempts = 0;

@@ -9,7 +9,9 @@ class PlatformTestSchema1700000000000 implements MigrationInterface {
     for (const statement of outboxTablesUp('platform_test')) {
       await queryRunner.query(statement);
     }
-    await queryRunner.query(`CREATE TABLE "platform_test"."applied" ("event_id" uuid PRIMARY KEY, "subject" text NOT NULL)`);
+    await queryRunner.query(
+      `CREATE TABLE "platform_test"."applied" ("event_id" uuid PRIMARY KEY, "subject" text NOT NULL)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -53,10 +53,22 @@ describe('typed job queue on real Redis', () => {
   });
 
   it('creates UTC cron schedulers and removes them for manual schedules', async () => {
-    await queue.schedule(Greet, 'nightly', { kind: 'daily' }, { userId: '7d0e5e4a-3c2b-4a8e-9f1d-2b6c8f0e1a12' });
+    await queue.schedule(
+      Greet,
+      'nightly',
+      { kind: 'daily' },
+      { userId: '7d0e5e4a-3c2b-4a8e-9f1d-2b6c8f0e1a12' },
+    );
     const schedulers = await queue.queue('demo').getJobSchedulers();
-    expect(schedulers).toEqual([expect.objectContaining({ key: 'nightly', pattern: '0 0 * * *', tz: 'UTC' })]);
-    await queue.schedule(Greet, 'nightly', { kind: 'manual' }, { userId: '7d0e5e4a-3c2b-4a8e-9f1d-2b6c8f0e1a12' });
+    expect(schedulers).toEqual([
+      expect.objectContaining({ key: 'nightly', pattern: '0 0 * * *', tz: 'UTC' }),
+    ]);
+    await queue.schedule(
+      Greet,
+      'nightly',
+      { kind: 'manual' },
+      { userId: '7d0e5e4a-3c2b-4a8e-9f1d-2b6c8f0e1a12' },
+    );
     expect(await queue.queue('demo').getJobSchedulers()).toEqual([]);
   });
 });

@@ -35,7 +35,13 @@ export const catalogProviders = [
   WebhooksService,
 ];
 
-export const catalogResolvers = [ApiKeysResolver, DatasetsResolver, EventsResolver, SearchResolver, WebhooksResolver];
+export const catalogResolvers = [
+  ApiKeysResolver,
+  DatasetsResolver,
+  EventsResolver,
+  SearchResolver,
+  WebhooksResolver,
+];
 
 /** The catalog subgraph's API process. */
 @Module({})

@@ -5,7 +5,13 @@ import { catalogEntities } from './database/catalog.entities.js';
 import { catalogMigrations } from './database/migrations/index.js';
 
 export const catalogEnvironment = z.object({
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000).describe('Timeout of one webhook delivery attempt.'),
+  WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(60_000)
+    .default(10_000)
+    .describe('Timeout of one webhook delivery attempt.'),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false'])
     .default('true')
@@ -18,7 +24,12 @@ export const catalogEnvironment = z.object({
     .max(256)
     .default(32)
     .describe('Jobs (webhook deliveries) one catalog worker runs at once.'),
-  EVENT_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).default(14).describe('How long the events query can look back.'),
+  EVENT_LOG_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(14)
+    .describe('How long the events query can look back.'),
 });
 
 export const serviceDefinition = defineService({

@@ -23,7 +23,9 @@ export class CatalogWorkerModule {
         DeliverWebhookJob,
         PruneEventLogJob,
         EventLogSchedule,
-        jobWorkerHost(catalogJobs, [DeliverWebhookJob, PruneEventLogJob], { concurrency: () => config.WORKER_CONCURRENCY }),
+        jobWorkerHost(catalogJobs, [DeliverWebhookJob, PruneEventLogJob], {
+          concurrency: () => config.WORKER_CONCURRENCY,
+        }),
         outboxRelayHost(),
       ],
     };

@@ -24,12 +24,21 @@ export interface CatalogTestApp {
   producer: DataSource;
   publisher: OutboxPublisher;
   relay: OutboxRelay;
-  graphql<T = any>(query: string, variables?: object, identity?: Identity | null): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
+  graphql<T = any>(
+    query: string,
+    variables?: object,
+    identity?: Identity | null,
+  ): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
   close(): Promise<void>;
 }
 
 export const admin: Identity = { subject: 'test-admin', kind: 'api-key', role: 'admin', name: 'test admin' };
-export const viewer: Identity = { subject: 'test-viewer', kind: 'api-key', role: 'viewer', name: 'test viewer' };
+export const viewer: Identity = {
+  subject: 'test-viewer',
+  kind: 'api-key',
+  role: 'viewer',
+  name: 'test viewer',
+};
 
 /** Boots the catalog API and worker in this process on a cloned database and a private Redis prefix. */
 export async function startCatalog(overrides: Record<string, string> = {}): Promise<CatalogTestApp> {
@@ -46,7 +55,9 @@ export async function startCatalog(overrides: Record<string, string> = {}): Prom
     ...overrides,
   };
   const config = loadServiceConfig(serviceDefinition, environment);
-  const api = await NestFactory.create(CatalogApiModule.forRoot(config, { schemaFile: false }), { logger: false });
+  const api = await NestFactory.create(CatalogApiModule.forRoot(config, { schemaFile: false }), {
+    logger: false,
+  });
   api.use(identityMiddleware(INTERNAL_SECRET));
   await api.listen(0, '127.0.0.1');
   const worker = await NestFactory.create(CatalogWorkerModule.forRoot(config), { logger: false });
@@ -62,7 +73,12 @@ export async function startCatalog(overrides: Record<string, string> = {}): Prom
   });
   await producer.initialize();
   const relayRedis = createRedis({ url: config.REDIS_URL, failFast: true });
-  const relay = new OutboxRelay({ dataSource: producer, redis: relayRedis, schema: 'catalog', redisPrefix: config.REDIS_PREFIX });
+  const relay = new OutboxRelay({
+    dataSource: producer,
+    redis: relayRedis,
+    schema: 'catalog',
+    redisPrefix: config.REDIS_PREFIX,
+  });
 
   return {
     config,
@@ -77,7 +93,11 @@ export async function startCatalog(overrides: Record<string, string> = {}): Prom
       if (identity) {
         Object.assign(headers, signIdentity(identity, INTERNAL_SECRET));
       }
-      const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      });
       return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
     },
     async close() {

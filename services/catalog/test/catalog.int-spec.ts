@@ -5,9 +5,24 @@ import { admin, eventually, startCatalog, viewer, type CatalogTestApp } from './
 
 const seenAt = '2026-11-20T10:00:00.000Z';
 const datasets = [
-  { id: 'snowflake://acme/analytics.marts.dim_customers', schema: 'marts', name: 'dim_customers', description: 'One row per customer, with lifetime value.' },
-  { id: 'snowflake://acme/analytics.marts.fct_orders', schema: 'marts', name: 'fct_orders', description: 'Orders with payment totals.' },
-  { id: 'snowflake://acme/analytics.staging.stg_payments', schema: 'staging', name: 'stg_payments', description: null },
+  {
+    id: 'snowflake://acme/analytics.marts.dim_customers',
+    schema: 'marts',
+    name: 'dim_customers',
+    description: 'One row per customer, with lifetime value.',
+  },
+  {
+    id: 'snowflake://acme/analytics.marts.fct_orders',
+    schema: 'marts',
+    name: 'fct_orders',
+    description: 'Orders with payment totals.',
+  },
+  {
+    id: 'snowflake://acme/analytics.staging.stg_payments',
+    schema: 'staging',
+    name: 'stg_payments',
+    description: null,
+  },
 ];
 
 describe('catalog subgraph', () => {
@@ -31,7 +46,10 @@ describe('catalog subgraph', () => {
       ),
     );
     await app.relay.drain();
-    await eventually(async () => (await app.graphql(`{ datasets { totalCount } }`)).body.data?.datasets.totalCount === datasets.length);
+    await eventually(
+      async () =>
+        (await app.graphql(`{ datasets { totalCount } }`)).body.data?.datasets.totalCount === datasets.length,
+    );
   });
 
   afterAll(async () => {
@@ -40,9 +58,12 @@ describe('catalog subgraph', () => {
 
   it('builds the registry from dataset.upserted events and resolves dataset(id)', async () => {
     const dataset = await eventually(async () => {
-      const { body } = await app.graphql(`query($id: ID!) { dataset(id: $id) { id name displayName description descriptionSource sources kind } }`, {
-        id: datasets[0]!.id,
-      });
+      const { body } = await app.graphql(
+        `query($id: ID!) { dataset(id: $id) { id name displayName description descriptionSource sources kind } }`,
+        {
+          id: datasets[0]!.id,
+        },
+      );
       return body.data?.dataset;
     });
     expect(dataset).toEqual({
@@ -57,19 +78,26 @@ describe('catalog subgraph', () => {
   });
 
   it('lists datasets as a cursor connection', async () => {
-    const first = await app.graphql(`{ datasets(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`);
+    const first = await app.graphql(
+      `{ datasets(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
+    );
     expect(first.body.data.datasets.totalCount).toBe(3);
     expect(first.body.data.datasets.edges).toHaveLength(2);
     expect(first.body.data.datasets.pageInfo.hasNextPage).toBe(true);
-    const second = await app.graphql(`query($after: String) { datasets(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`, {
-      after: first.body.data.datasets.pageInfo.endCursor,
-    });
+    const second = await app.graphql(
+      `query($after: String) { datasets(first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`,
+      {
+        after: first.body.data.datasets.pageInfo.endCursor,
+      },
+    );
     expect(second.body.data.datasets.edges.map((edge: any) => edge.node.id)).toEqual([datasets[2]!.id]);
     expect(second.body.data.datasets.pageInfo.hasNextPage).toBe(false);
   });
 
   it('finds a dataset by a misspelled search, ranked, with a highlighted snippet', async () => {
-    const { body } = await app.graphql(`{ search(query: "custmers") { totalCount edges { node { id title snippet score dataset { name } } } } }`);
+    const { body } = await app.graphql(
+      `{ search(query: "custmers") { totalCount edges { node { id title snippet score dataset { name } } } } }`,
+    );
     expect(body.errors).toBeUndefined();
     const top = body.data.search.edges[0].node;
     expect(top.id).toBe(datasets[0]!.id);
@@ -78,7 +106,9 @@ describe('catalog subgraph', () => {
   });
 
   it('ranks full-text matches in descriptions', async () => {
-    const { body } = await app.graphql(`{ search(query: "payment totals") { edges { node { id snippet } } } }`);
+    const { body } = await app.graphql(
+      `{ search(query: "payment totals") { edges { node { id snippet } } } }`,
+    );
     expect(body.data.search.edges[0].node.id).toBe(datasets[1]!.id);
     expect(body.data.search.edges[0].node.snippet).toContain('<mark>payment</mark>');
   });
@@ -90,29 +120,45 @@ describe('catalog subgraph', () => {
   });
 
   it('refuses a mutation to a viewer with FORBIDDEN', async () => {
-    const { body } = await app.graphql(`mutation { createApiKey(input: { name: "x", role: VIEWER }) { key } }`, {}, viewer);
+    const { body } = await app.graphql(
+      `mutation { createApiKey(input: { name: "x", role: VIEWER }) { key } }`,
+      {},
+      viewer,
+    );
     expect(body.errors?.[0].extensions.code).toBe('FORBIDDEN');
     expect(body.data).toBeNull();
   });
 
   it('creates, lists and revokes API keys, showing the key only once', async () => {
-    const created = await app.graphql(`mutation { createApiKey(input: { name: "ci", role: EDITOR }) { key apiKey { id hint role } } }`, {}, admin);
+    const created = await app.graphql(
+      `mutation { createApiKey(input: { name: "ci", role: EDITOR }) { key apiKey { id hint role } } }`,
+      {},
+      admin,
+    );
     const { key, apiKey } = created.body.data.createApiKey;
     expect(key).toMatch(/^cgk_/);
     const listed = await app.graphql(`{ apiKeys { edges { node { id hint role revokedAt } } } }`);
     expect(JSON.stringify(listed.body)).not.toContain(key);
     expect(listed.body.data.apiKeys.edges.map((edge: any) => edge.node.id)).toContain(apiKey.id);
-    const revoked = await app.graphql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: apiKey.id });
+    const revoked = await app.graphql(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, {
+      id: apiKey.id,
+    });
     expect(revoked.body.data.revokeApiKey.revokedAt).not.toBeNull();
   });
 
   it('marks a dataset removed once its only source removes it', async () => {
     await app.producer.transaction((manager) =>
-      app.publisher.publish(manager, DatasetRemoved, { id: datasets[2]!.id, source: 'dbt', removedAt: '2026-11-21T00:00:00.000Z' }),
+      app.publisher.publish(manager, DatasetRemoved, {
+        id: datasets[2]!.id,
+        source: 'dbt',
+        removedAt: '2026-11-21T00:00:00.000Z',
+      }),
     );
     await app.relay.drain();
     const removedAt = await eventually(async () => {
-      const { body } = await app.graphql(`query($id: ID!) { dataset(id: $id) { removedAt } }`, { id: datasets[2]!.id });
+      const { body } = await app.graphql(`query($id: ID!) { dataset(id: $id) { removedAt } }`, {
+        id: datasets[2]!.id,
+      });
       return body.data?.dataset?.removedAt;
     });
     expect(removedAt).toBe('2026-11-21T00:00:00.000Z');
@@ -127,7 +173,9 @@ describe('catalog subgraph', () => {
 
   it('schedules the daily event log pruning, which deletes only events past the retention', async () => {
     const schedulers = await app.worker.get(JobQueue).queue('catalog').getJobSchedulers();
-    expect(schedulers).toEqual([expect.objectContaining({ key: 'catalog.prune-event-log', pattern: '0 0 * * *', tz: 'UTC' })]);
+    expect(schedulers).toEqual([
+      expect.objectContaining({ key: 'catalog.prune-event-log', pattern: '0 0 * * *', tz: 'UTC' }),
+    ]);
     await app.producer.query(
       `INSERT INTO catalog.event_log (id, type, source, subject, time, data) VALUES (gen_random_uuid(), 'dataset.upserted', '/x', 'old', now() - interval '30 days', '{}')`,
     );

@@ -17,7 +17,10 @@ describe('committed subgraph schema', () => {
 
   it('services/catalog/schema.graphql is what the subgraph serves (run `npm run schema` after changing resolvers)', async () => {
     const { body } = await app.graphql(`{ _service { sdl } }`);
-    const result = checkCommittedSchema(fileURLToPath(new URL('../schema.graphql', import.meta.url)), body.data._service.sdl);
+    const result = checkCommittedSchema(
+      fileURLToPath(new URL('../schema.graphql', import.meta.url)),
+      body.data._service.sdl,
+    );
     expect(result.matches).toBe(true);
   });
 

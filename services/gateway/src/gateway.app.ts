@@ -21,7 +21,8 @@ import { startSubscriptionServer } from './subscriptions/subscription.server.js'
 import { createSubgraphFetcher } from './subgraph.client.js';
 import { subgraphsOf } from './supergraph/subgraphs-of.js';
 
-const unreachable = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed|other side closed/i;
+const unreachable =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed|other side closed/i;
 
 function isUnreachableSubgraph(message: string, code: unknown): boolean {
   return unreachable.test(message) || (code === 'SUBREQUEST_HTTP_ERROR' && /5\d\d/.test(message));
@@ -43,7 +44,11 @@ export interface RunningGateway {
  * The single HTTP edge. A thin express app rather than a Nest module, because Apollo Gateway owns the
  * GraphQL request lifecycle and everything else here is middleware around it.
  */
-export async function startGateway(config: GatewayConfig, supergraphSdl: string, logger: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  supergraphSdl: string,
+  logger: Logger,
+): Promise<RunningGateway> {
   const metrics = createMetrics('gateway');
   const subgraphs = subgraphsOf(supergraphSdl).map((subgraph) => ({
     ...subgraph,
@@ -69,9 +74,13 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
       : undefined,
   });
   const redis = createRedis({ url: config.REDIS_URL, name: 'cartograph-gateway' });
-  const hub = new EventStreamHub(createRedis({ url: config.REDIS_URL, name: 'cartograph-gateway-events' }), config.REDIS_PREFIX, {
-    onError: (error) => logger.warn({ err: error }, 'event stream read failed; retrying'),
-  });
+  const hub = new EventStreamHub(
+    createRedis({ url: config.REDIS_URL, name: 'cartograph-gateway-events' }),
+    config.REDIS_PREFIX,
+    {
+      onError: (error) => logger.warn({ err: error }, 'event stream read failed; retrying'),
+    },
+  );
   const limits = { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST };
 
   const subgraphClient = createSubgraphFetcher();
@@ -85,7 +94,9 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
         fetcher: subgraphClient.fetcher,
         willSendRequest: ({ request, context }) => {
           // Subgraphs trust nothing but this signature; the caller's own credential never leaves the gateway.
-          for (const [header, value] of Object.entries(signIdentity(context.identity, config.CARTOGRAPH_INTERNAL_SECRET))) {
+          for (const [header, value] of Object.entries(
+            signIdentity(context.identity, config.CARTOGRAPH_INTERNAL_SECRET),
+          )) {
             request.http?.headers.set(header, value);
           }
         },
@@ -104,8 +115,12 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
           }
         },
         async willSendResponse({ response, operationName }) {
-          const failed = response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length);
-          metrics.graphqlOperations.inc({ operation: operationName ?? 'anonymous', outcome: failed ? 'error' : 'ok' });
+          const failed =
+            response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length);
+          metrics.graphqlOperations.inc({
+            operation: operationName ?? 'anonymous',
+            outcome: failed ? 'error' : 'ok',
+          });
         },
       };
     },
@@ -122,9 +137,15 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
       // A subgraph that cannot be reached is an outage to report as such, not an internal error.
       if (isUnreachableSubgraph(formatted.message, formatted.extensions?.code)) {
         logger.warn({ err: error }, 'subgraph unreachable');
-        return { message: 'A Cartograph service is unavailable; retry shortly', extensions: { code: 'UPSTREAM_UNAVAILABLE' }, path: formatted.path };
+        return {
+          message: 'A Cartograph service is unavailable; retry shortly',
+          extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+          path: formatted.path,
+        };
       }
-      return formatGraphqlError(formatted as never, error, (original) => logger.error({ err: original }, 'unexpected GraphQL error')) as never;
+      return formatGraphqlError(formatted as never, error, (original) =>
+        logger.error({ err: original }, 'unexpected GraphQL error'),
+      ) as never;
     },
   });
   await apollo.start();
@@ -138,13 +159,18 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
     response.on('finish', () => stop({ route, status: String(response.statusCode) }));
     next();
   });
-  const origins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   app.use((request, response, next) => {
     const origin = request.headers.origin;
     if (origin && (origins.includes('*') || origins.includes(origin))) {
       response.setHeader('access-control-allow-origin', origins.includes('*') ? '*' : origin);
       response.setHeader('vary', 'Origin');
-      response.setHeader('access-control-allow-headers', 'authorization, content-type, x-api-key, apollographql-client-name, apollographql-client-version');
+      response.setHeader(
+        'access-control-allow-headers',
+        'authorization, content-type, x-api-key, apollographql-client-name, apollographql-client-version',
+      );
       response.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
       response.setHeader('access-control-max-age', '600');
       if (request.method === 'OPTIONS') {
@@ -179,7 +205,14 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
       const status = result.reason === 'unavailable' ? 503 : 401;
       response
         .status(status)
-        .json({ errors: [{ message: result.message, extensions: { code: status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UNAUTHENTICATED' } }] });
+        .json({
+          errors: [
+            {
+              message: result.message,
+              extensions: { code: status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UNAUTHENTICATED' },
+            },
+          ],
+        });
       return;
     }
     request.identity = result.identity;
@@ -190,7 +223,9 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
     const services = await Promise.all(
       subgraphs.map(async (subgraph) => {
         try {
-          const answer = await fetch(`${baseOf(subgraph.url)}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+          const answer = await fetch(`${baseOf(subgraph.url)}/health/ready`, {
+            signal: AbortSignal.timeout(3_000),
+          });
           const body = (await answer.json()) as { status: string; checks?: unknown };
           return { name: subgraph.name, status: body.status, checks: body.checks };
         } catch (error) {
@@ -204,10 +239,14 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
   app.all('/api/:service/{*rest}', authenticate, (request: AuthenticatedRequest, response) => {
     const subgraph = subgraphs.find((candidate) => candidate.name === request.params.service);
     if (!subgraph) {
-      response.status(404).json({ error: { code: 'NOT_FOUND', message: `No service "${String(request.params.service)}"` } });
+      response
+        .status(404)
+        .json({ error: { code: 'NOT_FOUND', message: `No service "${String(request.params.service)}"` } });
       return;
     }
-    const target = new URL(`${baseOf(subgraph.url)}${request.originalUrl.replace(`/api/${subgraph.name}`, '/api')}`);
+    const target = new URL(
+      `${baseOf(subgraph.url)}${request.originalUrl.replace(`/api/${subgraph.name}`, '/api')}`,
+    );
     proxyRequest(request, response, target, request.identity!, config.CARTOGRAPH_INTERNAL_SECRET, (error) =>
       logger.warn({ err: error, service: subgraph.name }, 'REST pass-through failed'),
     );
@@ -217,7 +256,9 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
     '/graphql',
     authenticate,
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => ({ identity: (req as AuthenticatedRequest).identity! }) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({ identity: (req as AuthenticatedRequest).identity! }),
+    }),
   );
 
   const server = createServer(app);
@@ -235,7 +276,10 @@ export async function startGateway(config: GatewayConfig, supergraphSdl: string,
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
-  logger.info({ url: `${url}/graphql`, subgraphs: subgraphs.map((subgraph) => subgraph.name) }, 'gateway listening');
+  logger.info(
+    { url: `${url}/graphql`, subgraphs: subgraphs.map((subgraph) => subgraph.name) },
+    'gateway listening',
+  );
 
   return {
     server,

@@ -15,7 +15,10 @@ try {
   throw error;
 }
 const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
-const supergraphSdl = readFileSync(process.env.SUPERGRAPH_FILE ?? new URL('../../supergraph.graphql', import.meta.url), 'utf8');
+const supergraphSdl = readFileSync(
+  process.env.SUPERGRAPH_FILE ?? new URL('../../supergraph.graphql', import.meta.url),
+  'utf8',
+);
 const gateway = await startGateway(config, supergraphSdl, logger);
 
 let stopping = false;

@@ -8,7 +8,10 @@ import { Agent, request } from 'undici';
  */
 export function createSubgraphFetcher(): { fetcher: Fetcher; close: () => Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
-  const fetcher = (async (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => {
+  const fetcher = (async (
+    url: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ) => {
     const response = await request(url, {
       method: (init?.method ?? 'POST') as 'POST',
       headers: init?.headers,

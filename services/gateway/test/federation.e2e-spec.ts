@@ -29,7 +29,13 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
 
   beforeAll(async () => {
     stack = await TestStack.start({ project: 'gateway' });
-    producer = createServiceDataSource({ url: stack.databaseUrl, schema: 'catalog', entities: [], migrations: [], poolSize: 2 });
+    producer = createServiceDataSource({
+      url: stack.databaseUrl,
+      schema: 'catalog',
+      entities: [],
+      migrations: [],
+      poolSize: 2,
+    });
     await producer.initialize();
   });
 
@@ -49,8 +55,14 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
     });
     const subscribed = new Promise<void>((resolve, reject) => {
       subscriptionClient.subscribe<{ events: { id: string; type: string; subject: string } }>(
-        { query: `subscription { events(types: ["dataset.upserted"], subject: "snowflake://acme/*") { id type subject } }` },
-        { next: (message) => message.data && streamed.push(message.data.events), error: reject, complete: () => undefined },
+        {
+          query: `subscription { events(types: ["dataset.upserted"], subject: "snowflake://acme/*") { id type subject } }`,
+        },
+        {
+          next: (message) => message.data && streamed.push(message.data.events),
+          error: reject,
+          complete: () => undefined,
+        },
       );
       // graphql-ws has no "subscribed" acknowledgement; the server registers the listener right after the message.
       setTimeout(resolve, 500);
@@ -69,17 +81,31 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
 
     // 3. Events through the platform outbox, in one transaction.
     const published = await producer.transaction((manager) =>
-      new OutboxPublisher({ schema: 'catalog', service: 'e2e-producer' }).publishMany(manager, DatasetUpserted, tables),
+      new OutboxPublisher({ schema: 'catalog', service: 'e2e-producer' }).publishMany(
+        manager,
+        DatasetUpserted,
+        tables,
+      ),
     );
     const publishedIds = published.map((event) => event.id).sort();
 
     // 4. dataset(id) and a misspelled search, through the gateway.
     const dataset = await eventually(async () => {
-      const { body } = await stack.graphql(`query($id: ID!) { dataset(id: $id) { id name description sources } }`, { id: tables[1]!.id });
+      const { body } = await stack.graphql(
+        `query($id: ID!) { dataset(id: $id) { id name description sources } }`,
+        { id: tables[1]!.id },
+      );
       return body.data?.dataset;
     });
-    expect(dataset).toEqual({ id: tables[1]!.id, name: 'orders', description: 'The orders model.', sources: ['dbt'] });
-    const search = await stack.graphql(`{ search(query: "custmer lifetme") { edges { node { id snippet } } } }`);
+    expect(dataset).toEqual({
+      id: tables[1]!.id,
+      name: 'orders',
+      description: 'The orders model.',
+      sources: ['dbt'],
+    });
+    const search = await stack.graphql(
+      `{ search(query: "custmer lifetme") { edges { node { id snippet } } } }`,
+    );
     expect(search.body.errors).toBeUndefined();
     expect(search.body.data.search.edges[0].node.id).toBe(tables[4]!.id);
 
@@ -108,7 +134,9 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
   });
 
   it('lists recent events through the events query', async () => {
-    const { body } = await stack.graphql(`{ events(types: ["dataset.upserted"], first: 3) { totalCount edges { node { type subject } } } }`);
+    const { body } = await stack.graphql(
+      `{ events(types: ["dataset.upserted"], first: 3) { totalCount edges { node { type subject } } } }`,
+    );
     expect(body.data.events.totalCount).toBe(tables.length);
     expect(body.data.events.edges).toHaveLength(3);
   });
@@ -116,8 +144,15 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
   it('answers a test ping with the receiver status code', async () => {
     const list = await stack.graphql(`{ webhookSubscriptions { edges { node { id } } } }`);
     const id = list.body.data.webhookSubscriptions.edges[0].node.id;
-    const ping = await stack.graphql(`mutation($id: ID!) { testWebhookSubscription(id: $id) { status lastStatusCode eventType } }`, { id });
-    expect(ping.body.data.testWebhookSubscription).toEqual({ status: 'delivered', lastStatusCode: 200, eventType: 'webhook.ping' });
+    const ping = await stack.graphql(
+      `mutation($id: ID!) { testWebhookSubscription(id: $id) { status lastStatusCode eventType } }`,
+      { id },
+    );
+    expect(ping.body.data.testWebhookSubscription).toEqual({
+      status: 'delivered',
+      lastStatusCode: 200,
+      eventType: 'webhook.ping',
+    });
   });
 
   it('reports a stopped subgraph as UPSTREAM_UNAVAILABLE, and recovers when it is back', async () => {

@@ -1,5 +1,9 @@
 // Runs outside Jest's module system, so it uses the build (`npm test` builds first).
-import { createStackTemplateDatabase, dropStaleTestDatabases, runCartograph } from '@cartograph/platform/testing';
+import {
+  createStackTemplateDatabase,
+  dropStaleTestDatabases,
+  runCartograph,
+} from '@cartograph/platform/testing';
 
 /** Migrates every service once into a template database; each test file's stack clones it. */
 export default async function globalSetup() {

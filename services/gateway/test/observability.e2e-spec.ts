@@ -7,7 +7,10 @@ describe('observability', () => {
   beforeAll(async () => {
     collector.route('POST', '/v1/traces', () => ({}));
     const endpoint = await collector.start();
-    stack = await TestStack.start({ project: 'gateway', environment: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+    stack = await TestStack.start({
+      project: 'gateway',
+      environment: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    });
   });
 
   afterAll(async () => {
@@ -21,7 +24,9 @@ describe('observability', () => {
       const requests = collector.requestsTo('POST', '/v1/traces');
       return requests.length > 0 ? requests : null;
     }, 15_000);
-    const bodies = exports.map((request) => (typeof request.body === "string" ? request.body : JSON.stringify(request.body)));
+    const bodies = exports.map((request) =>
+      typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
+    );
     expect(bodies.join('')).toMatch(/cartograph-(gateway|catalog)/);
   });
 
@@ -31,11 +36,19 @@ describe('observability', () => {
     expect(metrics).toContain('cartograph_process_cpu_seconds_total');
     const ready = await fetch(`${stack.gatewayUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { redis: { status: 'ok' }, supergraph: { status: 'ok' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      checks: { redis: { status: 'ok' }, supergraph: { status: 'ok' } },
+    });
   });
 
   it('reports every service through the status endpoint the CLI uses', async () => {
-    const response = await fetch(`${stack.gatewayUrl}/api/status`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
-    expect(await response.json()).toMatchObject({ gateway: 'ok', services: [{ name: 'catalog', status: 'ok' }] });
+    const response = await fetch(`${stack.gatewayUrl}/api/status`, {
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
+    expect(await response.json()).toMatchObject({
+      gateway: 'ok',
+      services: [{ name: 'catalog', status: 'ok' }],
+    });
   });
 });

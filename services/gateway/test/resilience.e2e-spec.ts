@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { DatasetUpserted, type EventData } from '@cartograph/contracts';
 import { createServiceDataSource } from '@cartograph/platform/database';
 import { eventStreamKey, OutboxPublisher } from '@cartograph/platform/events';
-import { PrivatePostgres, PrivateRedis, TestStack, eventually, runCartograph, type GraphqlAnswer } from '@cartograph/platform/testing';
+import {
+  PrivatePostgres,
+  PrivateRedis,
+  TestStack,
+  eventually,
+  runCartograph,
+  type GraphqlAnswer,
+} from '@cartograph/platform/testing';
 import type { DataSource } from 'typeorm';
 
 // Outages of the stack's dependencies, on private Redis and Postgres instances (the shared ones keep running):
@@ -64,7 +71,13 @@ describe('resilience: a Redis outage', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.start();
     stack = await TestStack.start({ project: 'gateway', redisUrl: redis.url });
-    producer = createServiceDataSource({ url: stack.databaseUrl, schema: 'catalog', entities: [], migrations: [], poolSize: 2 });
+    producer = createServiceDataSource({
+      url: stack.databaseUrl,
+      schema: 'catalog',
+      entities: [],
+      migrations: [],
+      poolSize: 2,
+    });
     await producer.initialize();
   }, 90_000);
 
@@ -75,7 +88,9 @@ describe('resilience: a Redis outage', () => {
   });
 
   const pendingInOutbox = async (): Promise<number> =>
-    Number((await producer.query(`SELECT count(*) AS n FROM "catalog"."outbox" WHERE "relayed_at" IS NULL`))[0].n);
+    Number(
+      (await producer.query(`SELECT count(*) AS n FROM "catalog"."outbox" WHERE "relayed_at" IS NULL`))[0].n,
+    );
   const processedEvents = async (): Promise<number> =>
     Number((await producer.query(`SELECT count(*) AS n FROM "catalog"."processed_events"`))[0].n);
 
@@ -91,7 +106,13 @@ describe('resilience: a Redis outage', () => {
       const info = (await client.xinfo('STREAM', stream)) as unknown[];
       const lastId = info[info.indexOf('last-generated-id') + 1];
       const groups = (await client.xinfo('GROUPS', stream)) as unknown[][];
-      const group = groups.map((fields) => Object.fromEntries(fields.flatMap((value, index, all) => (index % 2 ? [] : [[value, all[index + 1]]])))).find((fields) => fields.name === 'catalog');
+      const group = groups
+        .map((fields) =>
+          Object.fromEntries(
+            fields.flatMap((value, index, all) => (index % 2 ? [] : [[value, all[index + 1]]])),
+          ),
+        )
+        .find((fields) => fields.name === 'catalog');
       return Boolean(group && group.pending === 0 && group['last-delivered-id'] === lastId);
     } catch {
       return false;
@@ -109,7 +130,9 @@ describe('resilience: a Redis outage', () => {
 
     // 1. With Redis up: 50 events in 5 transactions, all applied.
     for (let start = 0; start < before.length; start += 10) {
-      await producer.transaction((manager) => publisher.publishMany(manager, DatasetUpserted, before.slice(start, start + 10)));
+      await producer.transaction((manager) =>
+        publisher.publishMany(manager, DatasetUpserted, before.slice(start, start + 10)),
+      );
     }
     await eventually(async () => {
       const current = await counts(stack);
@@ -127,9 +150,14 @@ describe('resilience: a Redis outage', () => {
 
     // 3. 30 more events: committed to the outbox, which keeps them while the relay cannot reach Redis.
     for (let start = 0; start < during.length; start += 10) {
-      await producer.transaction((manager) => publisher.publishMany(manager, DatasetUpserted, during.slice(start, start + 10)));
+      await producer.transaction((manager) =>
+        publisher.publishMany(manager, DatasetUpserted, during.slice(start, start + 10)),
+      );
     }
-    await eventually(async () => stack.process('catalog-worker').lines.some((line) => line.includes('outbox relay paused')), 30_000);
+    await eventually(
+      async () => stack.process('catalog-worker').lines.some((line) => line.includes('outbox relay paused')),
+      30_000,
+    );
     expect(await pendingInOutbox()).toBe(during.length);
     expect(await processedEvents()).toBe(before.length);
 
@@ -142,7 +170,9 @@ describe('resilience: a Redis outage', () => {
     await eventually(quiescent, 30_000);
     expect(await counts(stack)).toEqual({ datasets: total, events: total });
     expect(await processedEvents()).toBe(total);
-    expect((await listedDatasetIds(stack)).sort()).toEqual([...before, ...during].map((dataset) => dataset.id).sort());
+    expect((await listedDatasetIds(stack)).sort()).toEqual(
+      [...before, ...during].map((dataset) => dataset.id).sort(),
+    );
 
     // 5. Nothing crashed or restarted: same pids, all ready again.
     for (const process of stack.processes) {

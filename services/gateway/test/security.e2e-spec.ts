@@ -6,7 +6,11 @@ async function catalogGraphqlRequests(stack: TestStack): Promise<number> {
   const metrics = await (await fetch(stack.catalogUrl.replace('/graphql', '/metrics'))).text();
   return metrics
     .split('\n')
-    .filter((line) => line.startsWith('cartograph_http_request_duration_seconds_count') && line.includes('route="/graphql"'))
+    .filter(
+      (line) =>
+        line.startsWith('cartograph_http_request_duration_seconds_count') &&
+        line.includes('route="/graphql"'),
+    )
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
@@ -24,9 +28,16 @@ describe('security at the edge and in the subgraphs', () => {
   beforeAll(async () => {
     stack = await TestStack.start({
       project: 'gateway',
-      environment: { AUTH_KEY_CACHE_TTL_SECONDS: '1', QUERY_MAX_DEPTH: '6', QUERY_MAX_COST: '500', LOG_LEVEL: 'debug' },
+      environment: {
+        AUTH_KEY_CACHE_TTL_SECONDS: '1',
+        QUERY_MAX_DEPTH: '6',
+        QUERY_MAX_COST: '500',
+        LOG_LEVEL: 'debug',
+      },
     });
-    const created = await stack.graphql(`mutation { createApiKey(input: { name: "reader", role: VIEWER }) { key } }`);
+    const created = await stack.graphql(
+      `mutation { createApiKey(input: { name: "reader", role: VIEWER }) { key } }`,
+    );
     viewerKey = created.body.data.createApiKey.key;
   });
 
@@ -43,11 +54,22 @@ describe('security at the edge and in the subgraphs', () => {
   });
 
   it('refuses a subscription connection without a valid key', async () => {
-    for (const connectionParams of [{}, { authorization: 'Bearer cgk_unknownunknownunknownunknownunknown' }]) {
-      const client = createClient({ url: `${stack.gatewayUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0 });
+    for (const connectionParams of [
+      {},
+      { authorization: 'Bearer cgk_unknownunknownunknownunknownunknown' },
+    ]) {
+      const client = createClient({
+        url: `${stack.gatewayUrl.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+      });
       const closed = await new Promise<{ code: number }>((resolve) => {
         client.on('closed', (event) => resolve(event as { code: number }));
-        client.subscribe({ query: 'subscription { events { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+        client.subscribe(
+          { query: 'subscription { events { id } }' },
+          { next: () => undefined, error: () => undefined, complete: () => undefined },
+        );
       });
       expect(closed.code).toBe(4403);
       await client.dispose();
@@ -57,7 +79,11 @@ describe('security at the edge and in the subgraphs', () => {
   it('lets a viewer read but refuses its mutation with FORBIDDEN', async () => {
     const read = await call(`{ datasets { totalCount } }`, {}, viewerKey);
     expect(read.body.data).toEqual({ datasets: { totalCount: 0 } });
-    const write = await call(`mutation { createApiKey(input: { name: "escalate", role: ADMIN }) { key } }`, {}, viewerKey);
+    const write = await call(
+      `mutation { createApiKey(input: { name: "escalate", role: ADMIN }) { key } }`,
+      {},
+      viewerKey,
+    );
     expect(write.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(write.body.data).toBeNull();
   });
@@ -73,7 +99,9 @@ describe('security at the edge and in the subgraphs', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        'x-cartograph-identity': Buffer.from(JSON.stringify({ subject: 'x', kind: 'api-key', role: 'admin' })).toString('base64url'),
+        'x-cartograph-identity': Buffer.from(
+          JSON.stringify({ subject: 'x', kind: 'api-key', role: 'admin' }),
+        ).toString('base64url'),
         'x-cartograph-signature': `t=${Math.floor(Date.now() / 1000)},v1=forged`,
       },
       body: JSON.stringify({ query: '{ apiKeys { totalCount } }' }),
@@ -88,12 +116,18 @@ describe('security at the edge and in the subgraphs', () => {
   });
 
   it('stops accepting a revoked key within the cache TTL', async () => {
-    const created = await call(`mutation { createApiKey(input: { name: "short-lived", role: VIEWER }) { key apiKey { id } } }`);
+    const created = await call(
+      `mutation { createApiKey(input: { name: "short-lived", role: VIEWER }) { key apiKey { id } } }`,
+    );
     const { key, apiKey } = created.body.data.createApiKey;
     expect((await call(`{ datasets { totalCount } }`, {}, key)).status).toBe(200);
     await call(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: apiKey.id });
     const revokedAt = Date.now();
-    await eventually(async () => (await call(`{ datasets { totalCount } }`, {}, key)).status === 401, 5_000, 200);
+    await eventually(
+      async () => (await call(`{ datasets { totalCount } }`, {}, key)).status === 401,
+      5_000,
+      200,
+    );
     // TTL is 1 s; allow scheduling slack but not more.
     expect(Date.now() - revokedAt).toBeLessThan(2_500);
   });
@@ -101,9 +135,17 @@ describe('security at the edge and in the subgraphs', () => {
   it('rejects queries over the depth or cost limit before any subgraph sees them', async () => {
     const before = await catalogGraphqlRequests(stack);
     const deep = await call(`{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`);
-    expect(deep.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'depth', maximum: 6 });
+    expect(deep.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'depth',
+      maximum: 6,
+    });
     const costly = await call(`{ datasets(first: 500) { edges { node { id name description } } } }`);
-    expect(costly.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'cost', maximum: 500 });
+    expect(costly.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'cost',
+      maximum: 500,
+    });
     expect(costly.body.data).toBeUndefined();
     expect(await catalogGraphqlRequests(stack)).toBe(before);
     // The same query within the limits does reach the subgraph.
@@ -117,12 +159,26 @@ describe('security at the edge and in the subgraphs', () => {
     );
     const { secret, subscription } = created.body.data.createWebhookSubscription;
     expect(secret).toMatch(/^whsec_/);
-    const creationResponses = new Set(responses.filter((text) => text.includes(secret) || text.includes(viewerKey)));
-    await call(`{ webhookSubscriptions { edges { node { id url secretHint } } } apiKeys { edges { node { id hint name } } } }`);
-    await call(`mutation($id: ID!) { testWebhookSubscription(id: $id) { status lastError } }`, { id: subscription.id });
-    await call(`mutation($id: ID!) { updateWebhookSubscription(id: $id, input: { active: false }) { id } }`, { id: subscription.id });
+    const creationResponses = new Set(
+      responses.filter((text) => text.includes(secret) || text.includes(viewerKey)),
+    );
+    await call(
+      `{ webhookSubscriptions { edges { node { id url secretHint } } } apiKeys { edges { node { id hint name } } } }`,
+    );
+    await call(`mutation($id: ID!) { testWebhookSubscription(id: $id) { status lastError } }`, {
+      id: subscription.id,
+    });
+    await call(`mutation($id: ID!) { updateWebhookSubscription(id: $id, input: { active: false }) { id } }`, {
+      id: subscription.id,
+    });
 
-    const secrets = [secret, viewerKey, stack.adminKey, stack.environment.CARTOGRAPH_INTERNAL_SECRET!, stack.environment.CARTOGRAPH_ENCRYPTION_KEY!];
+    const secrets = [
+      secret,
+      viewerKey,
+      stack.adminKey,
+      stack.environment.CARTOGRAPH_INTERNAL_SECRET!,
+      stack.environment.CARTOGRAPH_ENCRYPTION_KEY!,
+    ];
     const laterResponses = responses.filter((text) => !creationResponses.has(text));
     for (const value of secrets) {
       expect(laterResponses.filter((text) => text.includes(value))).toEqual([]);

@@ -24,8 +24,15 @@ export class WebhookReceiver {
       request.on('end', () => {
         const header = String(request.headers['cartograph-signature'] ?? '');
         const match = /^t=(\d+),v1=([0-9a-f]+)$/.exec(header);
-        const expected = match ? createHmac('sha256', this.secret).update(`${match[1]}.${body}`).digest('hex') : '';
-        const signatureValid = Boolean(match) && timingSafeEqual(Buffer.from(expected), Buffer.from(match![2]!.padEnd(expected.length).slice(0, expected.length)));
+        const expected = match
+          ? createHmac('sha256', this.secret).update(`${match[1]}.${body}`).digest('hex')
+          : '';
+        const signatureValid =
+          Boolean(match) &&
+          timingSafeEqual(
+            Buffer.from(expected),
+            Buffer.from(match![2]!.padEnd(expected.length).slice(0, expected.length)),
+          );
         const status = this.failuresLeft > 0 ? 500 : 200;
         if (this.failuresLeft > 0) {
           this.failuresLeft -= 1;

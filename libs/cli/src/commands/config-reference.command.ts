@@ -11,12 +11,17 @@ function escapeCell(text: string): string {
  * the documentation cannot drift from what the code reads (a test compares the two).
  */
 export async function configurationReference(): Promise<string> {
-  const rows = new Map<string, { description: string; required: boolean; defaultValue?: string; services: string[] }>();
+  const rows = new Map<
+    string,
+    { description: string; required: boolean; defaultValue?: string; services: string[] }
+  >();
   for (const service of listServices()) {
     if (!service.config) {
       continue;
     }
-    const module = (await import(pathToFileURL(servicePath(service, service.config)).href)) as { environmentModels: readonly EnvironmentModel[] };
+    const module = (await import(pathToFileURL(servicePath(service, service.config)).href)) as {
+      environmentModels: readonly EnvironmentModel[];
+    };
     for (const model of module.environmentModels) {
       for (const variable of describeEnvironment(model)) {
         const row = rows.get(variable.name);
@@ -28,7 +33,10 @@ export async function configurationReference(): Promise<string> {
       }
     }
   }
-  const lines = ['| Variable | Used by | Required | Default | Description |', '| --- | --- | --- | --- | --- |'];
+  const lines = [
+    '| Variable | Used by | Required | Default | Description |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const [name, row] of [...rows.entries()].sort(([left], [right]) => left.localeCompare(right))) {
     lines.push(
       `| \`${name}\` | ${row.services.join(', ')} | ${row.required ? 'yes' : 'no'} | ${row.defaultValue === undefined ? '' : `\`${escapeCell(row.defaultValue)}\``} | ${escapeCell(row.description)} |`,

@@ -9,12 +9,20 @@ export interface GatewayTarget {
 export function gatewayTarget(options: { url?: string; apiKey?: string }): GatewayTarget {
   return {
     // The gateway of `npm start`, moved by CARTOGRAPH_PORT_OFFSET like `up` moves it.
-    url: (options.url ?? process.env.CARTOGRAPH_URL ?? `http://127.0.0.1:${4000 + (Number(process.env.CARTOGRAPH_PORT_OFFSET) || 0)}`).replace(/\/$/, ''),
+    url: (
+      options.url ??
+      process.env.CARTOGRAPH_URL ??
+      `http://127.0.0.1:${4000 + (Number(process.env.CARTOGRAPH_PORT_OFFSET) || 0)}`
+    ).replace(/\/$/, ''),
     apiKey: options.apiKey ?? process.env.CARTOGRAPH_API_KEY ?? readLocalAdminKey(),
   };
 }
 
-export async function gatewayGraphql<T>(target: GatewayTarget, query: string, variables?: object): Promise<T> {
+export async function gatewayGraphql<T>(
+  target: GatewayTarget,
+  query: string,
+  variables?: object,
+): Promise<T> {
   if (!target.apiKey) {
     throw new Error('No API key: pass --api-key or set CARTOGRAPH_API_KEY');
   }
@@ -23,10 +31,17 @@ export async function gatewayGraphql<T>(target: GatewayTarget, query: string, va
     headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  const body = (await response.json().catch(() => null)) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  } | null;
   if (!body || body.errors?.length) {
     const error = body?.errors?.[0];
-    throw new Error(error ? `${error.extensions?.code ?? 'ERROR'}: ${error.message}` : `Gateway answered HTTP ${response.status}`);
+    throw new Error(
+      error
+        ? `${error.extensions?.code ?? 'ERROR'}: ${error.message}`
+        : `Gateway answered HTTP ${response.status}`,
+    );
   }
   return body.data as T;
 }

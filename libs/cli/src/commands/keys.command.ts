@@ -1,6 +1,11 @@
 import { gatewayGraphql, gatewayTarget } from './gateway-client.js';
 
-export async function createKey(options: { name: string; role: string; url?: string; apiKey?: string }): Promise<void> {
+export async function createKey(options: {
+  name: string;
+  role: string;
+  url?: string;
+  apiKey?: string;
+}): Promise<void> {
   const data = await gatewayGraphql<{ createApiKey: { key: string; apiKey: { id: string; role: string } } }>(
     gatewayTarget(options),
     `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id role } } }`,

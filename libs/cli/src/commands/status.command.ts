@@ -30,7 +30,9 @@ export async function status(options: { url?: string; apiKey?: string }): Promis
     const failing = Object.entries(service.checks ?? {})
       .filter(([, check]) => check.status !== 'ok')
       .map(([name, check]) => `${name}: ${check.error ?? check.status}`);
-    process.stdout.write(`${service.name.padEnd(16)} ${service.status}${failing.length ? ` (${failing.join('; ')})` : ''}\n`);
+    process.stdout.write(
+      `${service.name.padEnd(16)} ${service.status}${failing.length ? ` (${failing.join('; ')})` : ''}\n`,
+    );
   }
   return healthy ? 0 : 1;
 }

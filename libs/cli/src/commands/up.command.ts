@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres.js';
-import { redisMissingMessage, redisServerAvailable, startEmbeddedRedis, type EmbeddedRedis } from '../embedded/embedded-redis.js';
+import {
+  redisMissingMessage,
+  redisServerAvailable,
+  startEmbeddedRedis,
+  type EmbeddedRedis,
+} from '../embedded/embedded-redis.js';
 import { localAdminKeyPath, localSecrets, localStateDirectory } from '../local-state.js';
 import { ProcessSupervisor } from '../process-supervisor.js';
 import { listServices, repositoryRoot, servicePath, subgraphUrlVariable } from '../service-registry.js';
@@ -24,7 +29,10 @@ const say = (line: string) => process.stdout.write(`[cartograph] ${line}\n`);
  *   SUBGRAPH_*_URL the gateway gets and to the printed gateway URL.
  */
 export function localPostgresUrl(): string {
-  return (process.env.CARTOGRAPH_LOCAL_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+  return (process.env.CARTOGRAPH_LOCAL_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432').replace(
+    /\/+$/,
+    '',
+  );
 }
 
 export function localRedisUrl(): string {
@@ -80,14 +88,21 @@ export async function resolveDatabase(): Promise<{ url: string; embedded: Embedd
     return { url: `${server}/cartograph`, embedded: null };
   }
   const directory = join(localStateDirectory(), 'pglite');
-  say(`no Postgres on ${address(server)} and no DATABASE_URL: starting embedded PGlite (data in ${directory})`);
+  say(
+    `no Postgres on ${address(server)} and no DATABASE_URL: starting embedded PGlite (data in ${directory})`,
+  );
   const embedded = await startEmbeddedPostgres(directory);
   return { url: embedded.url, embedded };
 }
 
 async function redisAnswers(url: string): Promise<boolean> {
   const { Redis } = await import('ioredis');
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_500 });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_500,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -148,7 +163,9 @@ export async function up(): Promise<void> {
   const services = listServices();
   const catalog = services.find((service) => service.name === 'catalog');
   if (catalog?.commands['bootstrap-admin-key']) {
-    const { bootstrapAdminKey } = (await import(pathToFileURL(servicePath(catalog, catalog.commands['bootstrap-admin-key'])).href)) as {
+    const { bootstrapAdminKey } = (await import(
+      pathToFileURL(servicePath(catalog, catalog.commands['bootstrap-admin-key'])).href
+    )) as {
       bootstrapAdminKey: (environment: NodeJS.ProcessEnv) => Promise<string | null>;
     };
     const key = await bootstrapAdminKey(environment);
@@ -189,7 +206,11 @@ export async function up(): Promise<void> {
   const gateway = services.find((service) => service.gateway);
   if (gateway) {
     const port = gateway.port + offset;
-    supervisor.start(gateway.name, [cli, 'serve', gateway.name], { ...environment, ...subgraphUrls, PORT: String(port) });
+    supervisor.start(gateway.name, [cli, 'serve', gateway.name], {
+      ...environment,
+      ...subgraphUrls,
+      PORT: String(port),
+    });
     await waitForHealth(`http://127.0.0.1:${port}/health/ready`, 60_000);
     say(`ready: GraphQL at http://127.0.0.1:${port}/graphql  (send "Authorization: Bearer <api key>")`);
   } else {

@@ -1,5 +1,11 @@
 import { apiKeyHint, generateApiKey, hashApiKey, looksLikeApiKey } from './api-key.js';
-import { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity, type Identity } from './identity.js';
+import {
+  IDENTITY_HEADER,
+  SIGNATURE_HEADER,
+  signIdentity,
+  verifyIdentity,
+  type Identity,
+} from './identity.js';
 import { hasRole } from './roles.js';
 
 const secret = 's'.repeat(40);
@@ -12,11 +18,20 @@ describe('signed identity header', () => {
 
   it('refuses a missing, forged, tampered, expired or wrongly keyed signature', () => {
     const headers = signIdentity(identity, secret);
-    expect(verifyIdentity({}, secret)).toMatchObject({ ok: false, reason: expect.stringMatching(/through the gateway/) });
-    expect(verifyIdentity(headers, 'other'.repeat(10))).toMatchObject({ ok: false, reason: 'invalid identity signature' });
+    expect(verifyIdentity({}, secret)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/through the gateway/),
+    });
+    expect(verifyIdentity(headers, 'other'.repeat(10))).toMatchObject({
+      ok: false,
+      reason: 'invalid identity signature',
+    });
     const escalated = Buffer.from(JSON.stringify({ ...identity, role: 'admin' })).toString('base64url');
     expect(verifyIdentity({ ...headers, [IDENTITY_HEADER]: escalated }, secret)).toMatchObject({ ok: false });
-    expect(verifyIdentity({ ...headers, [SIGNATURE_HEADER]: 'garbage' }, secret)).toMatchObject({ ok: false, reason: 'malformed identity signature' });
+    expect(verifyIdentity({ ...headers, [SIGNATURE_HEADER]: 'garbage' }, secret)).toMatchObject({
+      ok: false,
+      reason: 'malformed identity signature',
+    });
     const old = signIdentity(identity, secret, Date.now() - 10 * 60_000);
     expect(verifyIdentity(old, secret)).toMatchObject({ ok: false, reason: 'identity signature expired' });
   });

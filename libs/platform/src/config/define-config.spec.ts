@@ -31,7 +31,9 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    expect(loadConfig([model], { DATABASE_URL: 'postgres://x/y', POOL: '', SECRET: 's'.repeat(32) }).POOL).toBe(10);
+    expect(
+      loadConfig([model], { DATABASE_URL: 'postgres://x/y', POOL: '', SECRET: 's'.repeat(32) }).POOL,
+    ).toBe(10);
   });
 
   it('describes variables for the configuration reference', () => {

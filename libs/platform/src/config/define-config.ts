@@ -36,7 +36,11 @@ export function loadConfig<const Models extends readonly EnvironmentModel[]>(
         const missing = issue.code === 'invalid_type' && input[String(issue.path[0])] === undefined;
         const description = (model.shape[String(issue.path[0])] as z.ZodType | undefined)?.description;
         // Never echo the received value: it may be a secret.
-        issues.push(missing ? `${name}: is required${description ? ` (${description})` : ''}` : `${name}: ${issue.message}`);
+        issues.push(
+          missing
+            ? `${name}: is required${description ? ` (${description})` : ''}`
+            : `${name}: ${issue.message}`,
+        );
       }
     }
   }
@@ -46,11 +50,15 @@ export function loadConfig<const Models extends readonly EnvironmentModel[]>(
   return merged as MergedOutput<Models>;
 }
 
-type UnionToIntersection<U> = (U extends unknown ? (argument: U) => void : never) extends (argument: infer I) => void
+type UnionToIntersection<U> = (U extends unknown ? (argument: U) => void : never) extends (
+  argument: infer I,
+) => void
   ? I
   : never;
 
-export type MergedOutput<Models extends readonly EnvironmentModel[]> = UnionToIntersection<z.output<Models[number]>>;
+export type MergedOutput<Models extends readonly EnvironmentModel[]> = UnionToIntersection<
+  z.output<Models[number]>
+>;
 
 export interface EnvironmentVariableDoc {
   name: string;

@@ -11,7 +11,10 @@ export const runtimeModel = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('pino log level.'),
-  HOST: z.string().default('127.0.0.1').describe('Interface the HTTP server binds to (0.0.0.0 in containers).'),
+  HOST: z
+    .string()
+    .default('127.0.0.1')
+    .describe('Interface the HTTP server binds to (0.0.0.0 in containers).'),
   PORT: port.optional().describe('HTTP port; each service has its own default for local runs.'),
 });
 
@@ -20,11 +23,20 @@ export const databaseModel = z.object({
     .string()
     .url()
     .describe('PostgreSQL URL. Every service uses its own schema in this one database.'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('Connections per process.'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(10)
+    .describe('Connections per process.'),
 });
 
 export const redisModel = z.object({
-  REDIS_URL: z.string().url().describe('Redis URL (queues, the event stream, caches). Needs maxmemory-policy noeviction.'),
+  REDIS_URL: z
+    .string()
+    .url()
+    .describe('Redis URL (queues, the event stream, caches). Needs maxmemory-policy noeviction.'),
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9:_-]+$/)

@@ -96,10 +96,21 @@ export class EventStreamHub {
       try {
         if (this.lastId === '$') {
           // Pin the position once; re-sending '$' on every read would skip entries added between reads.
-          const newest = (await this.redis.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
+          const newest = (await this.redis.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as [
+            string,
+            string[],
+          ][];
           this.lastId = newest[0]?.[0] ?? '0-0';
         }
-        const reply = (await this.redis.xread('COUNT', 500, 'BLOCK', 2_000, 'STREAMS', this.stream, this.lastId)) as StreamReply;
+        const reply = (await this.redis.xread(
+          'COUNT',
+          500,
+          'BLOCK',
+          2_000,
+          'STREAMS',
+          this.stream,
+          this.lastId,
+        )) as StreamReply;
         for (const [entryId, fields] of reply?.[0]?.[1] ?? []) {
           this.lastId = entryId;
           const event = decodeStreamEntry(fields);

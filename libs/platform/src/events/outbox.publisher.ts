@@ -65,7 +65,14 @@ export class OutboxPublisher {
       const values: unknown[] = [];
       const rows = chunk.map((event, index) => {
         const base = index * 6;
-        values.push(event.id, event.type, event.source, event.subject, event.time, JSON.stringify(event.data));
+        values.push(
+          event.id,
+          event.type,
+          event.source,
+          event.subject,
+          event.time,
+          JSON.stringify(event.data),
+        );
         return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::jsonb)`;
       });
       await manager.query(

@@ -132,9 +132,10 @@ export class OutboxRelay {
         // Throwing rolls back: the rows stay pending and are retried after a backoff.
         throw failed?.[0] ?? new Error('Redis pipeline returned no result');
       }
-      await manager.query(`UPDATE ${this.table} SET "relayed_at" = now() WHERE "sequence" = ANY($1::bigint[])`, [
-        rows.map((row) => row.sequence),
-      ]);
+      await manager.query(
+        `UPDATE ${this.table} SET "relayed_at" = now() WHERE "sequence" = ANY($1::bigint[])`,
+        [rows.map((row) => row.sequence)],
+      );
       return rows.length;
     });
   }

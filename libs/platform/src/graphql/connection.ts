@@ -33,7 +33,10 @@ type Constructor<T> = abstract new (...args: never[]) => T;
  * Builds `<Name>Connection` and `<Name>Edge` object types for a node type (code-first),
  * so every list in every subgraph has the same shape: edges, pageInfo, totalCount.
  */
-export function connectionType<Node>(nodeType: Constructor<Node>, name: string): Constructor<Connection<Node>> {
+export function connectionType<Node>(
+  nodeType: Constructor<Node>,
+  name: string,
+): Constructor<Connection<Node>> {
   @ObjectType(`${name}Edge`)
   class EdgeType {
     @Field()
@@ -74,7 +77,9 @@ export function decodeCursor(cursor: string | null | undefined): unknown[] | nul
   } catch {
     // reported below
   }
-  throw badUserInput(`Invalid cursor "${cursor.slice(0, 40)}": pass a cursor from a previous page`, { argument: 'after' });
+  throw badUserInput(`Invalid cursor "${cursor.slice(0, 40)}": pass a cursor from a previous page`, {
+    argument: 'after',
+  });
 }
 
 export const MAX_PAGE_SIZE = 500;

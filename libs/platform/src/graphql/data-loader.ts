@@ -22,7 +22,11 @@ export function requestLoader<Key, Value>(
 }
 
 /** Orders batch results like the keys, with null for missing ones, as DataLoader requires. */
-export function byKeys<Key, Row>(keys: readonly Key[], rows: Row[], keyOf: (row: Row) => Key): (Row | null)[] {
+export function byKeys<Key, Row>(
+  keys: readonly Key[],
+  rows: Row[],
+  keyOf: (row: Row) => Key,
+): (Row | null)[] {
   const map = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => map.get(key) ?? null);
 }

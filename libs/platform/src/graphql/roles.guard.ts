@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, applyDecorators, UseGuards } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  applyDecorators,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { hasRole, type Role } from '../auth/roles.js';
@@ -13,8 +20,10 @@ export class RolesGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const required =
-      this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]) ??
-      'viewer';
+      this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'viewer';
     const identity: Identity | undefined =
       context.getType<string>() === 'graphql'
         ? GqlExecutionContext.create(context).getContext<{ identity?: Identity }>().identity

@@ -38,6 +38,7 @@ export function subgraphOptions(settings: SubgraphSettings): ApolloFederationDri
       req,
       identity: req.identity!,
     }),
-    formatError: (formatted, error) => formatGraphqlError(formatted as never, error, settings.logError) as never,
+    formatError: (formatted, error) =>
+      formatGraphqlError(formatted as never, error, settings.logError) as never,
   };
 }

@@ -66,8 +66,15 @@ export class PlatformModule {
         {
           provide: JobQueue,
           useFactory: () => {
-            const connection = createRedis({ url: config.REDIS_URL, name: `cartograph-${definition.name}-queue` });
-            return new JobQueue({ connection, prefix: `${config.REDIS_PREFIX}:queue`, onClose: () => connection.disconnect() });
+            const connection = createRedis({
+              url: config.REDIS_URL,
+              name: `cartograph-${definition.name}-queue`,
+            });
+            return new JobQueue({
+              connection,
+              prefix: `${config.REDIS_PREFIX}:queue`,
+              onClose: () => connection.disconnect(),
+            });
           },
         },
         {
@@ -76,7 +83,10 @@ export class PlatformModule {
         },
         {
           provide: SecretBox,
-          useFactory: () => SecretBox.fromEnv(config.CARTOGRAPH_ENCRYPTION_KEY, { variableName: 'CARTOGRAPH_ENCRYPTION_KEY' }),
+          useFactory: () =>
+            SecretBox.fromEnv(config.CARTOGRAPH_ENCRYPTION_KEY, {
+              variableName: 'CARTOGRAPH_ENCRYPTION_KEY',
+            }),
         },
         {
           provide: HEALTH_CHECKS,
@@ -88,7 +98,18 @@ export class PlatformModule {
         },
         PlatformLifecycle,
       ],
-      exports: [SERVICE, CONFIG, LOGGER, METRICS, DataSource, REDIS, JobQueue, OutboxPublisher, SecretBox, HEALTH_CHECKS],
+      exports: [
+        SERVICE,
+        CONFIG,
+        LOGGER,
+        METRICS,
+        DataSource,
+        REDIS,
+        JobQueue,
+        OutboxPublisher,
+        SecretBox,
+        HEALTH_CHECKS,
+      ],
     };
   }
 }

@@ -5,7 +5,12 @@ import type { Logger } from 'pino';
 import { ConfigurationError } from '../config/index.js';
 import { PinoNestLogger, type ServiceMetrics } from '../observability/index.js';
 import { identityMiddleware } from './identity.middleware.js';
-import { loadServiceConfig, type ServiceConfig, type ServiceDefinition, type SharedConfig } from './service-definition.js';
+import {
+  loadServiceConfig,
+  type ServiceConfig,
+  type ServiceDefinition,
+  type SharedConfig,
+} from './service-definition.js';
 import { LOGGER, METRICS } from './tokens.js';
 
 export interface RunOptions {
@@ -16,7 +21,9 @@ export interface RunOptions {
 }
 
 /** Loads config, or prints every problem at once and exits: a process with bad config must not half-start. */
-export function configOrExit<Definition extends ServiceDefinition>(definition: Definition): ServiceConfig<Definition> {
+export function configOrExit<Definition extends ServiceDefinition>(
+  definition: Definition,
+): ServiceConfig<Definition> {
   try {
     return loadServiceConfig(definition);
   } catch (error) {
@@ -39,13 +46,21 @@ export async function runNestApplication(
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   const metrics = app.get<ServiceMetrics>(METRICS);
-  app.use((request: { method: string; path: string }, response: { statusCode: number; on: (event: string, listener: () => void) => void }, next: () => void) => {
-    const stop = metrics.httpRequestDuration.startTimer({ method: request.method });
-    // Read the path now: routers mounted on a prefix rewrite it before the response finishes.
-    const route = request.path.startsWith('/health') ? '/health' : request.path.split('/').slice(0, 3).join('/');
-    response.on('finish', () => stop({ route, status: String(response.statusCode) }));
-    next();
-  });
+  app.use(
+    (
+      request: { method: string; path: string },
+      response: { statusCode: number; on: (event: string, listener: () => void) => void },
+      next: () => void,
+    ) => {
+      const stop = metrics.httpRequestDuration.startTimer({ method: request.method });
+      // Read the path now: routers mounted on a prefix rewrite it before the response finishes.
+      const route = request.path.startsWith('/health')
+        ? '/health'
+        : request.path.split('/').slice(0, 3).join('/');
+      response.on('finish', () => stop({ route, status: String(response.statusCode) }));
+      next();
+    },
+  );
   if (options.requireIdentity !== false) {
     app.use(
       identityMiddleware(config.CARTOGRAPH_INTERNAL_SECRET, (reason, request) =>

@@ -48,7 +48,10 @@ export function jobWorkerHost(
         // Jobs mostly wait on I/O (HTTP, Postgres), so one process runs many at once.
         concurrency: options.concurrency?.(config),
         onFailed: (job, error) =>
-          logger.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job attempt failed'),
+          logger.warn(
+            { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error },
+            'job attempt failed',
+          ),
       });
       return new Host(
         () => worker.start(),
@@ -66,8 +69,17 @@ export function outboxRelayHost(): Provider {
   return {
     provide: OUTBOX_RELAY_HOST,
     inject: [CONFIG, LOGGER, SERVICE, DataSource],
-    useFactory: (config: SharedConfig, logger: Logger, service: ServiceDefinition, dataSource: DataSource) => {
-      const redis = createRedis({ url: config.REDIS_URL, name: `cartograph-${service.name}-relay`, failFast: true });
+    useFactory: (
+      config: SharedConfig,
+      logger: Logger,
+      service: ServiceDefinition,
+      dataSource: DataSource,
+    ) => {
+      const redis = createRedis({
+        url: config.REDIS_URL,
+        name: `cartograph-${service.name}-relay`,
+        failFast: true,
+      });
       let failing = false;
       const relay = new OutboxRelay({
         dataSource,
@@ -76,7 +88,10 @@ export function outboxRelayHost(): Provider {
         redisPrefix: config.REDIS_PREFIX,
         onError: (error) => {
           if (!failing) {
-            logger.warn({ err: error }, 'outbox relay paused: events stay in Postgres until it can reach Redis');
+            logger.warn(
+              { err: error },
+              'outbox relay paused: events stay in Postgres until it can reach Redis',
+            );
           }
           failing = true;
         },

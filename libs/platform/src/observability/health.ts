@@ -13,7 +13,10 @@ function withTimeout<T>(promise: Promise<T>, milliseconds: number, what: string)
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${milliseconds} ms`)), milliseconds);
+      timer = setTimeout(
+        () => reject(new Error(`${what} did not answer within ${milliseconds} ms`)),
+        milliseconds,
+      );
     }),
   ]);
 }
@@ -40,7 +43,10 @@ export async function runHealthChecks(checks: Record<string, HealthCheck>): Prom
       const started = performance.now();
       try {
         await check();
-        return [name, { status: 'ok' as const, durationMs: Math.round(performance.now() - started) }] as const;
+        return [
+          name,
+          { status: 'ok' as const, durationMs: Math.round(performance.now() - started) },
+        ] as const;
       } catch (error) {
         return [
           name,

@@ -11,7 +11,13 @@ describe('logger redaction', () => {
       },
     });
     const logger = createLogger({ service: 'test', destination });
-    logger.info({ req: { headers: { authorization: 'Bearer cgk_secret_value' } }, connection: { password: 'hunter2', host: 'db' } }, 'request');
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer cgk_secret_value' } },
+        connection: { password: 'hunter2', host: 'db' },
+      },
+      'request',
+    );
     const output = lines.join('');
     expect(output).not.toContain('cgk_secret_value');
     expect(output).not.toContain('hunter2');

@@ -50,7 +50,10 @@ export class JobQueue {
     return job.id ?? '';
   }
 
-  async enqueueMany<Contract extends JobContract>(contract: Contract, payloads: JobPayload<Contract>[]): Promise<void> {
+  async enqueueMany<Contract extends JobContract>(
+    contract: Contract,
+    payloads: JobPayload<Contract>[],
+  ): Promise<void> {
     const jobs = payloads.map((payload) => {
       const data = contract.schema.parse(payload);
       return { name: contract.name, data, opts: { ...contract.options, jobId: contract.jobId?.(data) } };

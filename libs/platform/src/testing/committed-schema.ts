@@ -4,7 +4,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
  * The committed `schema.graphql` of a subgraph must equal what the running subgraph serves as
  * `_service { sdl }`. With UPDATE_SCHEMAS=1 the file is rewritten instead (`npm run schema`).
  */
-export function checkCommittedSchema(file: string, servedSdl: string): { matches: boolean; updated: boolean } {
+export function checkCommittedSchema(
+  file: string,
+  servedSdl: string,
+): { matches: boolean; updated: boolean } {
   const normalized = `${servedSdl.trim()}\n`;
   if (process.env.UPDATE_SCHEMAS === '1') {
     writeFileSync(file, normalized);

@@ -46,7 +46,9 @@ async function runOrThrow(binary: string, args: string[]): Promise<string> {
 function postgresUserIds(): { uid: number; gid: number } | null {
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) } : null;
+  return uid.status === 0 && gid.status === 0
+    ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) }
+    : null;
 }
 
 /**
@@ -94,7 +96,18 @@ export class PrivatePostgres {
     const cluster = new PrivatePostgres(directory, await freePort());
     process.once('exit', cluster.exitHandler);
     try {
-      await runOrThrow('initdb', ['-D', cluster.dataDirectory, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+      await runOrThrow('initdb', [
+        '-D',
+        cluster.dataDirectory,
+        '-U',
+        'postgres',
+        '-A',
+        'trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ]);
       await cluster.start();
       return cluster;
     } catch (error) {
@@ -130,7 +143,18 @@ export class PrivatePostgres {
   /** Starts the cluster (again) on its port and waits until it accepts connections. */
   async start(): Promise<void> {
     const options = `-p ${this.port} -k ${this.directory} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    await runOrThrow('pg_ctl', ['-D', this.dataDirectory, '-l', this.logFile, '-o', options, '-w', '-t', '60', 'start']);
+    await runOrThrow('pg_ctl', [
+      '-D',
+      this.dataDirectory,
+      '-l',
+      this.logFile,
+      '-o',
+      options,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     this.running = true;
   }
 

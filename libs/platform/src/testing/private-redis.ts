@@ -35,7 +35,18 @@ export class PrivateRedis {
     }
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
@@ -48,14 +59,18 @@ export class PrivateRedis {
     for (;;) {
       if (spawnError || child.exitCode !== null) {
         this.child = null;
-        throw new Error(`redis-server on port ${this.port} did not start: ${String(spawnError ?? `exit ${child.exitCode}`)}\n${this.output.slice(-10).join('\n')}`);
+        throw new Error(
+          `redis-server on port ${this.port} did not start: ${String(spawnError ?? `exit ${child.exitCode}`)}\n${this.output.slice(-10).join('\n')}`,
+        );
       }
       if (await this.answers()) {
         return;
       }
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`redis-server on port ${this.port} did not answer within ${timeoutMs} ms\n${this.output.slice(-10).join('\n')}`);
+        throw new Error(
+          `redis-server on port ${this.port} did not answer within ${timeoutMs} ms\n${this.output.slice(-10).join('\n')}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -86,7 +101,11 @@ export class PrivateRedis {
 
   /** A short-lived client for assertions (e.g. XINFO); the caller disconnects it. */
   client(): Redis {
-    const client = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    const client = new Redis(this.url, {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      lazyConnect: true,
+    });
     client.on('error', () => undefined);
     return client;
   }

@@ -52,7 +52,9 @@ export class ServiceProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-        throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`);
+        throw new Error(
+          `${this.name} exited with ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`,
+        );
       }
       try {
         const response = await fetch(this.healthUrl!, { signal: AbortSignal.timeout(1_000) });
@@ -64,7 +66,9 @@ export class ServiceProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`${this.name} was not ready within ${timeoutMs} ms:\n${this.lines.slice(-20).join('\n')}`);
+    throw new Error(
+      `${this.name} was not ready within ${timeoutMs} ms:\n${this.lines.slice(-20).join('\n')}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -85,8 +89,14 @@ export class ServiceProcess {
 }
 
 /** Runs `node bin/cartograph.js <args>` to completion and returns its output. */
-export async function runCartograph(args: string[], environment: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(repositoryRoot(), 'bin', 'cartograph.js'), ...args], { env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runCartograph(
+  args: string[],
+  environment: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(repositoryRoot(), 'bin', 'cartograph.js'), ...args], {
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -97,18 +97,40 @@ export class TestStack {
       throw new Error(`could not bootstrap an admin key:\n${bootstrap.stdout}\n${bootstrap.stderr}`);
     }
     this.processes.push(
-      new ServiceProcess('catalog', ['serve', 'catalog'], { ...this.environment, PORT: String(catalogPort) }, `http://127.0.0.1:${catalogPort}/health/ready`),
-      new ServiceProcess('catalog-worker', ['worker', 'catalog'], { ...this.environment, PORT: String(workerPort) }, `http://127.0.0.1:${workerPort}/health/ready`),
-      new ServiceProcess('gateway', ['serve', 'gateway'], { ...this.environment, PORT: String(gatewayPort) }, `${this.gatewayUrl}/health/ready`),
+      new ServiceProcess(
+        'catalog',
+        ['serve', 'catalog'],
+        { ...this.environment, PORT: String(catalogPort) },
+        `http://127.0.0.1:${catalogPort}/health/ready`,
+      ),
+      new ServiceProcess(
+        'catalog-worker',
+        ['worker', 'catalog'],
+        { ...this.environment, PORT: String(workerPort) },
+        `http://127.0.0.1:${workerPort}/health/ready`,
+      ),
+      new ServiceProcess(
+        'gateway',
+        ['serve', 'gateway'],
+        { ...this.environment, PORT: String(gatewayPort) },
+        `${this.gatewayUrl}/health/ready`,
+      ),
     );
     await Promise.all(this.processes.slice(0, 2).map((process) => process.start()));
     await this.processes[2]!.start();
   }
 
-  async graphql<T = any>(query: string, variables: object = {}, apiKey: string | null = this.adminKey): Promise<GraphqlAnswer<T>> {
+  async graphql<T = any>(
+    query: string,
+    variables: object = {},
+    apiKey: string | null = this.adminKey,
+  ): Promise<GraphqlAnswer<T>> {
     const response = await fetch(`${this.gatewayUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, body: (await response.json()) as GraphqlAnswer<T>['body'] };
@@ -120,7 +142,11 @@ export class TestStack {
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -56,7 +56,10 @@ export async function dropTemplateDatabase(project: string): Promise<void> {
  * Creates `cartograph_tpl_<project>` and runs every migration of the given services into it, once per
  * test run (jest globalSetup). Test files then clone it, which takes milliseconds instead of migrating.
  */
-export async function createTemplateDatabase(project: string, definitions: ServiceDefinition[]): Promise<string> {
+export async function createTemplateDatabase(
+  project: string,
+  definitions: ServiceDefinition[],
+): Promise<string> {
   const name = newTemplateName(project);
   await admin(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -94,12 +97,15 @@ export async function createStackTemplateDatabase(
 }
 
 /** A fresh database for one test file, cloned from the project's migrated template. */
-export async function cloneTestDatabase(project: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function cloneTestDatabase(
+  project: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `cartograph_t_${slug(project)}_${randomBytes(4).toString('hex')}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(project)}"`));
   return {
     url: withDatabase(testAdminUrl(), name),
-    drop: () => admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+    drop: () =>
+      admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
   };
 }
 

@@ -9,7 +9,9 @@ import { ApiKeysService } from '../modules/api-keys/api-keys.service.js';
  * Creates the first admin key when the installation has no active key, and returns it (null otherwise).
  * `npm start` prints it on first run; afterwards keys are managed through the API.
  */
-export async function bootstrapAdminKey(environment: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+export async function bootstrapAdminKey(
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<string | null> {
   const config = loadServiceConfig(serviceDefinition, environment);
   const dataSource = createServiceDataSource({
     url: config.DATABASE_URL,

@@ -7,7 +7,12 @@ export interface VerifiedApiKey {
   role: Role;
 }
 
-export const gatewayServiceIdentity: Identity = { subject: 'gateway', kind: 'service', role: 'viewer', name: 'gateway' };
+export const gatewayServiceIdentity: Identity = {
+  subject: 'gateway',
+  kind: 'service',
+  role: 'viewer',
+  name: 'gateway',
+};
 
 /** Asks the catalog (which owns API keys) whether a key is valid, over its signed internal endpoint. */
 export class ApiKeyClient {
@@ -19,7 +24,10 @@ export class ApiKeyClient {
   async verify(key: string): Promise<VerifiedApiKey | null> {
     const response = await request(`${this.catalogBaseUrl}/internal/api-keys/verify`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(gatewayServiceIdentity, this.internalSecret) },
+      headers: {
+        'content-type': 'application/json',
+        ...signIdentity(gatewayServiceIdentity, this.internalSecret),
+      },
       body: JSON.stringify({ key }),
       headersTimeout: 5_000,
       bodyTimeout: 5_000,

@@ -24,7 +24,10 @@ describe('Authenticator', () => {
       cacheTtlSeconds: 30,
       now: () => now,
     });
-    expect(await authenticator.authenticate(key)).toMatchObject({ ok: true, identity: { role: 'editor', subject: 'k1' } });
+    expect(await authenticator.authenticate(key)).toMatchObject({
+      ok: true,
+      identity: { role: 'editor', subject: 'k1' },
+    });
     valid = false;
     now = 29_000;
     expect((await authenticator.authenticate(key)).ok).toBe(true);
@@ -83,8 +86,13 @@ describe('Authenticator', () => {
     });
 
     it('refuses a token for another audience, or without a role when no default role is set', async () => {
-      expect(await authenticator().authenticate(await sign({ cartograph_roles: 'admin' }, 'someone-else'))).toMatchObject({ ok: false });
-      expect(await authenticator().authenticate(await sign({}))).toMatchObject({ ok: false, reason: 'invalid' });
+      expect(
+        await authenticator().authenticate(await sign({ cartograph_roles: 'admin' }, 'someone-else')),
+      ).toMatchObject({ ok: false });
+      expect(await authenticator().authenticate(await sign({}))).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+      });
     });
   });
 });

@@ -6,7 +6,13 @@ import type { VerifiedApiKey } from './api-key.client.js';
 export interface AuthenticatorOptions {
   verifyApiKey: (key: string) => Promise<VerifiedApiKey | null>;
   cacheTtlSeconds: number;
-  oidc?: { issuer: string; audience?: string; jwksUrl?: string; rolesClaim: string; defaultRole: Role | 'none' };
+  oidc?: {
+    issuer: string;
+    audience?: string;
+    jwksUrl?: string;
+    rolesClaim: string;
+    defaultRole: Role | 'none';
+  };
   now?: () => number;
 }
 
@@ -44,13 +50,19 @@ export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {
     this.now = options.now ?? Date.now;
     this.jwks = options.oidc
-      ? createRemoteJWKSet(new URL(options.oidc.jwksUrl ?? `${options.oidc.issuer.replace(/\/$/, '')}/.well-known/jwks.json`))
+      ? createRemoteJWKSet(
+          new URL(options.oidc.jwksUrl ?? `${options.oidc.issuer.replace(/\/$/, '')}/.well-known/jwks.json`),
+        )
       : null;
   }
 
   async authenticate(credential: string | null): Promise<AuthenticationResult> {
     if (!credential) {
-      return { ok: false, reason: 'missing', message: 'Authentication required: send "Authorization: Bearer <API key or token>"' };
+      return {
+        ok: false,
+        reason: 'missing',
+        message: 'Authentication required: send "Authorization: Bearer <API key or token>"',
+      };
     }
     if (looksLikeApiKey(credential)) {
       return this.authenticateApiKey(credential);
@@ -58,7 +70,11 @@ export class Authenticator {
     if (this.jwks && credential.split('.').length === 3) {
       return this.authenticateJwt(credential);
     }
-    return { ok: false, reason: 'invalid', message: 'Invalid credential: not a Cartograph API key (cgk_…) or an accepted token' };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: 'Invalid credential: not a Cartograph API key (cgk_…) or an accepted token',
+    };
   }
 
   private async authenticateApiKey(key: string): Promise<AuthenticationResult> {
@@ -70,9 +86,15 @@ export class Authenticator {
       try {
         verified = await this.options.verifyApiKey(key);
       } catch {
-        return { ok: false, reason: 'unavailable', message: 'Cannot verify API keys right now: the catalog service is unavailable' };
+        return {
+          ok: false,
+          reason: 'unavailable',
+          message: 'Cannot verify API keys right now: the catalog service is unavailable',
+        };
       }
-      const ttlMs = verified ? this.options.cacheTtlSeconds * 1000 : Math.min(5_000, this.options.cacheTtlSeconds * 1000);
+      const ttlMs = verified
+        ? this.options.cacheTtlSeconds * 1000
+        : Math.min(5_000, this.options.cacheTtlSeconds * 1000);
       entry = { key: verified, expiresAt: now + ttlMs };
       if (this.cache.size > 50_000) {
         this.cache.clear();
@@ -82,7 +104,10 @@ export class Authenticator {
     if (!entry.key) {
       return { ok: false, reason: 'invalid', message: 'Invalid API key: unknown, revoked or expired' };
     }
-    return { ok: true, identity: { subject: entry.key.id, kind: 'api-key', role: entry.key.role, name: entry.key.name } };
+    return {
+      ok: true,
+      identity: { subject: entry.key.id, kind: 'api-key', role: entry.key.role, name: entry.key.name },
+    };
   }
 
   private async authenticateJwt(token: string): Promise<AuthenticationResult> {
@@ -95,10 +120,24 @@ export class Authenticator {
     }
     const claimed = payload[oidc.rolesClaim];
     const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter(isRole);
-    const role = roles.sort((left, right) => (hasRole(left, right) ? -1 : 1))[0] ?? (oidc.defaultRole === 'none' ? null : oidc.defaultRole);
+    const role =
+      roles.sort((left, right) => (hasRole(left, right) ? -1 : 1))[0] ??
+      (oidc.defaultRole === 'none' ? null : oidc.defaultRole);
     if (!role) {
-      return { ok: false, reason: 'invalid', message: `Token has no Cartograph role in claim "${oidc.rolesClaim}"` };
+      return {
+        ok: false,
+        reason: 'invalid',
+        message: `Token has no Cartograph role in claim "${oidc.rolesClaim}"`,
+      };
     }
-    return { ok: true, identity: { subject: String(payload.sub ?? 'unknown'), kind: 'oidc', role, name: typeof payload.email === 'string' ? payload.email : undefined } };
+    return {
+      ok: true,
+      identity: {
+        subject: String(payload.sub ?? 'unknown'),
+        kind: 'oidc',
+        role,
+        name: typeof payload.email === 'string' ? payload.email : undefined,
+      },
+    };
   }
 }

@@ -23,7 +23,9 @@ describe('query limits', () => {
 
   it('multiplies nested pages by their page size', () => {
     const small = operationOf(`{ datasets(first: 10) { edges { node { id } } } }`);
-    const nested = operationOf(`{ datasets(first: 100) { edges { node { upstream(first: 100) { edges { node { id } } } } } } }`);
+    const nested = operationOf(
+      `{ datasets(first: 100) { edges { node { upstream(first: 100) { edges { node { id } } } } } } }`,
+    );
     const smallCost = operationCost(schema, small.document, undefined, {});
     const nestedCost = operationCost(schema, nested.document, undefined, {});
     expect(smallCost).toBeLessThan(50);
@@ -31,9 +33,17 @@ describe('query limits', () => {
   });
 
   it('rejects over-limit operations with the measured value', () => {
-    const { document, operation } = operationOf(`{ datasets(first: 100) { edges { node { upstream(first: 100) { totalCount } } } } }`);
-    expect(() => enforceQueryLimits({ maxDepth: 12, maxCost: 1_000 }, schema, document, operation, {})).toThrow(/cost \d+ exceeds the limit of 1000/);
-    expect(() => enforceQueryLimits({ maxDepth: 3, maxCost: 1_000_000 }, schema, document, operation, {})).toThrow(/depth 5 exceeds the limit of 3/);
-    expect(() => enforceQueryLimits({ maxDepth: 12, maxCost: 1_000_000 }, schema, document, operation, {})).not.toThrow();
+    const { document, operation } = operationOf(
+      `{ datasets(first: 100) { edges { node { upstream(first: 100) { totalCount } } } } }`,
+    );
+    expect(() =>
+      enforceQueryLimits({ maxDepth: 12, maxCost: 1_000 }, schema, document, operation, {}),
+    ).toThrow(/cost \d+ exceeds the limit of 1000/);
+    expect(() =>
+      enforceQueryLimits({ maxDepth: 3, maxCost: 1_000_000 }, schema, document, operation, {}),
+    ).toThrow(/depth 5 exceeds the limit of 3/);
+    expect(() =>
+      enforceQueryLimits({ maxDepth: 12, maxCost: 1_000_000 }, schema, document, operation, {}),
+    ).not.toThrow();
   });
 });

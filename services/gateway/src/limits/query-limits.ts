@@ -21,7 +21,10 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
     let deepest = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, visiting) : 1);
+        deepest = Math.max(
+          deepest,
+          selection.selectionSet ? 1 + depthOf(selection.selectionSet, visiting) : 1,
+        );
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         deepest = Math.max(deepest, depthOf(selection.selectionSet, visiting));
       } else {
@@ -40,7 +43,8 @@ export function operationDepth(document: DocumentNode, operation: OperationDefin
 
 /** Lists cost what they may return: a field with `first: n` multiplies its selection by n. */
 const paginationEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : null;
+  const first =
+    typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : null;
   return first === null ? undefined : 1 + Math.max(first, 1) * Math.max(childComplexity, 1);
 };
 
@@ -80,8 +84,11 @@ export function enforceQueryLimits(
   }
   const cost = operationCost(schema, document, operation.name?.value, variables);
   if (cost > limits.maxCost) {
-    throw new GraphQLError(`Query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer items per page`, {
-      extensions: { code: 'BAD_USER_INPUT', limit: 'cost', actual: cost, maximum: limits.maxCost },
-    });
+    throw new GraphQLError(
+      `Query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer items per page`,
+      {
+        extensions: { code: 'BAD_USER_INPUT', limit: 'cost', actual: cost, maximum: limits.maxCost },
+      },
+    );
   }
 }

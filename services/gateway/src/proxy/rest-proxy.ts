@@ -2,7 +2,17 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { signIdentity, type Identity } from '@cartograph/platform/auth';
 
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 
 /**
  * Streams `/api/<service>/<rest>` to `<service base>/api/<rest>` with the caller's signed identity,
@@ -19,7 +29,13 @@ export function proxyRequest(
 ): void {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(incoming.headers)) {
-    if (value !== undefined && !hopByHop.has(name) && name !== 'authorization' && name !== 'x-api-key' && !name.startsWith('x-cartograph-')) {
+    if (
+      value !== undefined &&
+      !hopByHop.has(name) &&
+      name !== 'authorization' &&
+      name !== 'x-api-key' &&
+      !name.startsWith('x-cartograph-')
+    ) {
       headers[name] = value;
     }
   }
@@ -42,7 +58,11 @@ export function proxyRequest(
     onError(error);
     if (!outgoing.headersSent) {
       outgoing.writeHead(502, { 'content-type': 'application/json' });
-      outgoing.end(JSON.stringify({ error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The service behind this route is unavailable' } }));
+      outgoing.end(
+        JSON.stringify({
+          error: { code: 'UPSTREAM_UNAVAILABLE', message: 'The service behind this route is unavailable' },
+        }),
+      );
     } else {
       outgoing.destroy(error);
     }

@@ -1,5 +1,15 @@
 import type { Server } from 'node:http';
-import { GraphQLError, execute, subscribe, validate, type ExecutionArgs, type GraphQLSchema, type OperationDefinitionNode, Kind, parse } from 'graphql';
+import {
+  GraphQLError,
+  execute,
+  subscribe,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  Kind,
+  parse,
+} from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -39,7 +49,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
   const server = useServer<Record<string, unknown>, ConnectionContext>(
     {
       onConnect: async (context) => {
-        const result = await options.authenticator.authenticate(credentialFromParams(context.connectionParams));
+        const result = await options.authenticator.authenticate(
+          credentialFromParams(context.connectionParams),
+        );
         if (!result.ok) {
           options.logger.info({ reason: result.reason }, 'refused a subscription connection');
           // graphql-ws closes with 4403 Forbidden when onConnect returns false.
@@ -51,7 +63,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
       onSubscribe: (_context, _id, payload) => {
         const schema = options.schema();
         if (!schema) {
-          return [new GraphQLError('The gateway is starting; retry shortly', { extensions: { code: 'UPSTREAM_UNAVAILABLE' } })];
+          return [
+            new GraphQLError('The gateway is starting; retry shortly', {
+              extensions: { code: 'UPSTREAM_UNAVAILABLE' },
+            }),
+          ];
         }
         let document;
         try {
@@ -65,10 +81,16 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
         }
         const operation = document.definitions.find(
           (definition): definition is OperationDefinitionNode =>
-            definition.kind === Kind.OPERATION_DEFINITION && (!payload.operationName || definition.name?.value === payload.operationName),
+            definition.kind === Kind.OPERATION_DEFINITION &&
+            (!payload.operationName || definition.name?.value === payload.operationName),
         );
         if (!operation || operation.operation !== 'subscription') {
-          return [new GraphQLError('Only subscriptions are served over WebSocket; send queries and mutations over HTTP', { extensions: { code: 'BAD_USER_INPUT' } })];
+          return [
+            new GraphQLError(
+              'Only subscriptions are served over WebSocket; send queries and mutations over HTTP',
+              { extensions: { code: 'BAD_USER_INPUT' } },
+            ),
+          ];
         }
         try {
           enforceQueryLimits(options.limits, schema, document, operation, payload.variables ?? undefined);
@@ -80,15 +102,26 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          subscribeFieldResolver: (_source, fieldArguments: { types?: string[] | null; subject?: string | null }, _contextValue, info) => {
+          subscribeFieldResolver: (
+            _source,
+            fieldArguments: { types?: string[] | null; subject?: string | null },
+            _contextValue,
+            info,
+          ) => {
             if (info.fieldName !== 'events') {
-              throw new GraphQLError(`Subscription field "${info.fieldName}" is not served`, { extensions: { code: 'BAD_USER_INPUT' } });
+              throw new GraphQLError(`Subscription field "${info.fieldName}" is not served`, {
+                extensions: { code: 'BAD_USER_INPUT' },
+              });
             }
             const unknown = (fieldArguments.types ?? []).filter((type) => !eventTypes.includes(type));
             if (unknown.length > 0) {
-              throw new GraphQLError(`Unknown event type(s): ${unknown.join(', ')}`, { extensions: { code: 'BAD_USER_INPUT' } });
+              throw new GraphQLError(`Unknown event type(s): ${unknown.join(', ')}`, {
+                extensions: { code: 'BAD_USER_INPUT' },
+              });
             }
-            return mapEvents(options.hub.subscribe({ types: fieldArguments.types, subject: fieldArguments.subject }));
+            return mapEvents(
+              options.hub.subscribe({ types: fieldArguments.types, subject: fieldArguments.subject }),
+            );
           },
         };
         return args;
@@ -111,7 +144,9 @@ function mapEvents(source: AsyncIterableIterator<CloudEvent>): AsyncIterableIter
   const iterator: AsyncIterableIterator<{ events: CloudEvent }> = {
     next: async () => {
       const result = await source.next();
-      return result.done ? { done: true, value: undefined } : { done: false, value: { events: result.value } };
+      return result.done
+        ? { done: true, value: undefined }
+        : { done: false, value: { events: result.value } };
     },
     return: async () => {
       await source.return?.();

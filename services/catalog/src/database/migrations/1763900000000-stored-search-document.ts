@@ -21,11 +21,21 @@ export class StoredSearchDocument1763900000000 implements MigrationInterface {
       END $$`);
     await queryRunner.query(`CREATE TRIGGER "dataset_search_document" BEFORE INSERT OR UPDATE OF "name", "schema", "database", "platform", "description"
       ON "catalog"."dataset" FOR EACH ROW EXECUTE FUNCTION "catalog"."dataset_search_document"()`);
-    await queryRunner.query(`UPDATE "catalog"."dataset" SET "search_document" = (setweight(to_tsvector('simple'::regconfig, coalesce("name", '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce("schema", '') || ' ' || coalesce("database", '') || ' ' || "platform"), 'B') || setweight(to_tsvector('english'::regconfig, coalesce("description", '')), 'C'))`);
-    await queryRunner.query(`CREATE INDEX "dataset_search_document_idx" ON "catalog"."dataset" USING gin ("search_document") WHERE "removed_at" IS NULL`);
-    await queryRunner.query(`CREATE INDEX "dataset_lower_name_idx" ON "catalog"."dataset" (lower("name") text_pattern_ops) WHERE "removed_at" IS NULL`);
-    await queryRunner.query(`CREATE TABLE "catalog"."search_term" ("term" text NOT NULL, CONSTRAINT "PK_search_term" PRIMARY KEY ("term"))`);
-    await queryRunner.query(`CREATE INDEX "search_term_trigram_idx" ON "catalog"."search_term" USING gin ("term" gin_trgm_ops)`);
+    await queryRunner.query(
+      `UPDATE "catalog"."dataset" SET "search_document" = (setweight(to_tsvector('simple'::regconfig, coalesce("name", '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce("schema", '') || ' ' || coalesce("database", '') || ' ' || "platform"), 'B') || setweight(to_tsvector('english'::regconfig, coalesce("description", '')), 'C'))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "dataset_search_document_idx" ON "catalog"."dataset" USING gin ("search_document") WHERE "removed_at" IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "dataset_lower_name_idx" ON "catalog"."dataset" (lower("name") text_pattern_ops) WHERE "removed_at" IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "catalog"."search_term" ("term" text NOT NULL, CONSTRAINT "PK_search_term" PRIMARY KEY ("term"))`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "search_term_trigram_idx" ON "catalog"."search_term" USING gin ("term" gin_trgm_ops)`,
+    );
     await queryRunner.query(`INSERT INTO "catalog"."search_term" ("term")
       SELECT DISTINCT word FROM "catalog"."dataset",
         regexp_split_to_table(lower("name" || ' ' || coalesce("description", '')), '[^[:alnum:]]+') AS word
@@ -40,7 +50,11 @@ export class StoredSearchDocument1763900000000 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "dataset_search_document" ON "catalog"."dataset"`);
     await queryRunner.query(`DROP FUNCTION "catalog"."dataset_search_document"()`);
     await queryRunner.query(`ALTER TABLE "catalog"."dataset" DROP COLUMN "search_document"`);
-    await queryRunner.query(`CREATE INDEX "dataset_trigram_idx" ON "catalog"."dataset" USING gin (lower("name") gin_trgm_ops)`);
-    await queryRunner.query(`CREATE INDEX "dataset_search_idx" ON "catalog"."dataset" USING gin ((setweight(to_tsvector('simple'::regconfig, coalesce("name", '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce("schema", '') || ' ' || coalesce("database", '') || ' ' || "platform"), 'B') || setweight(to_tsvector('english'::regconfig, coalesce("description", '')), 'C')))`);
+    await queryRunner.query(
+      `CREATE INDEX "dataset_trigram_idx" ON "catalog"."dataset" USING gin (lower("name") gin_trgm_ops)`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "dataset_search_idx" ON "catalog"."dataset" USING gin ((setweight(to_tsvector('simple'::regconfig, coalesce("name", '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce("schema", '') || ' ' || coalesce("database", '') || ' ' || "platform"), 'B') || setweight(to_tsvector('english'::regconfig, coalesce("description", '')), 'C')))`,
+    );
   }
 }

@@ -8,7 +8,8 @@ export enum RoleValue {
 }
 registerEnumType(RoleValue, {
   name: 'Role',
-  description: 'viewer reads; editor also triggers syncs and uploads; admin also manages connections, keys and webhooks.',
+  description:
+    'viewer reads; editor also triggers syncs and uploads; admin also manages connections, keys and webhooks.',
 });
 
 @ObjectType({ description: 'An API key. The key itself is shown once, at creation.' })

@@ -12,7 +12,10 @@ export class ApiKeysController {
 
   @Post('verify')
   @HttpCode(200)
-  async verify(@Body() body: { key?: unknown }, @Req() request: { identity?: Identity }): Promise<{ valid: boolean; key?: VerifiedKey }> {
+  async verify(
+    @Body() body: { key?: unknown },
+    @Req() request: { identity?: Identity },
+  ): Promise<{ valid: boolean; key?: VerifiedKey }> {
     if (request.identity?.kind !== 'service') {
       throw new HttpException({ error: 'only the gateway may verify keys' }, 403);
     }

@@ -10,7 +10,9 @@ export class ApiKeysRepository {
     return this.dataSource.getRepository(ApiKeyEntity);
   }
 
-  insert(key: Pick<ApiKeyEntity, 'name' | 'role' | 'keyHash' | 'hint' | 'createdBy' | 'expiresAt'>): Promise<ApiKeyEntity> {
+  insert(
+    key: Pick<ApiKeyEntity, 'name' | 'role' | 'keyHash' | 'hint' | 'createdBy' | 'expiresAt'>,
+  ): Promise<ApiKeyEntity> {
     return this.repository.save(this.repository.create(key));
   }
 
@@ -22,13 +24,20 @@ export class ApiKeysRepository {
     return this.repository.findOneBy({ keyHash, revokedAt: IsNull() });
   }
 
-  async list(after: { createdAt: string; id: string } | null, limit: number): Promise<{ rows: ApiKeyEntity[]; totalCount: number }> {
+  async list(
+    after: { createdAt: string; id: string } | null,
+    limit: number,
+  ): Promise<{ rows: ApiKeyEntity[]; totalCount: number }> {
     const builder = this.repository.createQueryBuilder('key');
     const totalCount = await builder.getCount();
     if (after) {
       builder.where('(key.createdAt, key.id) < (:createdAt, :id)', after);
     }
-    const rows = await builder.orderBy('key.createdAt', 'DESC').addOrderBy('key.id', 'DESC').limit(limit).getMany();
+    const rows = await builder
+      .orderBy('key.createdAt', 'DESC')
+      .addOrderBy('key.id', 'DESC')
+      .limit(limit)
+      .getMany();
     return { rows, totalCount };
   }
 

@@ -16,12 +16,16 @@ export class ApiKeysResolver {
     return this.keys.list(first, after);
   }
 
-  @Mutation(() => CreatedApiKey, { description: 'Creates a key; the response is the only time the key is shown.' })
+  @Mutation(() => CreatedApiKey, {
+    description: 'Creates a key; the response is the only time the key is shown.',
+  })
   createApiKey(@Args('input') input: CreateApiKeyInput, @Context() context: SubgraphContext) {
     return this.keys.create(input, ApiKeysService.creator(context.identity));
   }
 
-  @Mutation(() => ApiKey, { description: 'Revokes a key; the gateway stops accepting it within its cache TTL.' })
+  @Mutation(() => ApiKey, {
+    description: 'Revokes a key; the gateway stops accepting it within its cache TTL.',
+  })
   revokeApiKey(@Args('id', { type: () => ID }) id: string) {
     return this.keys.revoke(id);
   }

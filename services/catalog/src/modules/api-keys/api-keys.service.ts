@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { apiKeyHint, generateApiKey, hashApiKey, looksLikeApiKey, type Identity, type Role } from '@cartograph/platform/auth';
-import { badUserInput, decodeCursor, notFound, pageSize, toConnection, type Connection } from '@cartograph/platform/graphql';
+import {
+  apiKeyHint,
+  generateApiKey,
+  hashApiKey,
+  looksLikeApiKey,
+  type Identity,
+  type Role,
+} from '@cartograph/platform/auth';
+import {
+  badUserInput,
+  decodeCursor,
+  notFound,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '@cartograph/platform/graphql';
 import type { ApiKeyEntity } from './api-key.entity.js';
 import type { ApiKey, RoleValue } from './api-key.model.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
@@ -21,7 +35,10 @@ export class ApiKeysService {
 
   constructor(private readonly keys: ApiKeysRepository) {}
 
-  async create(input: { name: string; role: Role; expiresAt?: Date | null }, createdBy: string | null): Promise<{ apiKey: ApiKey; key: string }> {
+  async create(
+    input: { name: string; role: Role; expiresAt?: Date | null },
+    createdBy: string | null,
+  ): Promise<{ apiKey: ApiKey; key: string }> {
     const name = input.name.trim();
     if (name.length === 0 || name.length > 100) {
       throw badUserInput('"name" must have 1 to 100 characters', { argument: 'name' });
@@ -41,14 +58,24 @@ export class ApiKeysService {
     return { apiKey: toApiKey(entity), key };
   }
 
-  async list(first: number | null | undefined, after: string | null | undefined): Promise<Connection<ApiKey>> {
+  async list(
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<ApiKey>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
     const { rows, totalCount } = await this.keys.list(
       cursor ? { createdAt: String(cursor[0]), id: String(cursor[1]) } : null,
       limit + 1,
     );
-    return toConnection(rows, limit, totalCount, (row) => [row.createdAt.toISOString(), row.id], Boolean(cursor), toApiKey);
+    return toConnection(
+      rows,
+      limit,
+      totalCount,
+      (row) => [row.createdAt.toISOString(), row.id],
+      Boolean(cursor),
+      toApiKey,
+    );
   }
 
   async revoke(id: string): Promise<ApiKey> {
@@ -82,7 +109,10 @@ export class ApiKeysService {
     if ((await this.keys.countActive()) > 0) {
       return null;
     }
-    const { key } = await this.create({ name: 'local admin (created on first run)', role: 'admin' }, 'bootstrap');
+    const { key } = await this.create(
+      { name: 'local admin (created on first run)', role: 'admin' },
+      'bootstrap',
+    );
     return key;
   }
 

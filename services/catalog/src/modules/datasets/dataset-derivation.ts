@@ -37,7 +37,9 @@ export function deriveDataset(sightings: Sighting[], fallbackKind: string): Deri
   const considered = active.length > 0 ? active : sightings;
   const byDescription = [...considered]
     .filter((sighting) => sighting.description && sighting.description.trim() !== '')
-    .sort((left, right) => rank(descriptionPrecedence, left.source) - rank(descriptionPrecedence, right.source));
+    .sort(
+      (left, right) => rank(descriptionPrecedence, left.source) - rank(descriptionPrecedence, right.source),
+    );
   const byKind = [...considered]
     .filter((sighting) => sighting.kind && sighting.kind !== 'unknown')
     .sort((left, right) => rank(kindPrecedence, left.source) - rank(kindPrecedence, right.source));

@@ -12,7 +12,10 @@ export enum DatasetKindValue {
   EPHEMERAL = 'ephemeral',
   UNKNOWN = 'unknown',
 }
-registerEnumType(DatasetKindValue, { name: 'DatasetKind', description: 'What kind of relation a dataset is.' });
+registerEnumType(DatasetKindValue, {
+  name: 'DatasetKind',
+  description: 'What kind of relation a dataset is.',
+});
 
 @ObjectType({ description: 'One physical table or view in one warehouse; the join key of the whole graph.' })
 @Directive('@key(fields: "id")')
@@ -23,7 +26,9 @@ export class Dataset {
   @Field()
   platform: string;
 
-  @Field({ description: 'Account, host:port or project of the warehouse connection; `default` when unknown.' })
+  @Field({
+    description: 'Account, host:port or project of the warehouse connection; `default` when unknown.',
+  })
   instance: string;
 
   @Field(() => String, { nullable: true })
@@ -43,7 +48,8 @@ export class Dataset {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Which source the description came from (precedence: dbt, dbt-cloud, warehouse, hex, semantic-layer).',
+    description:
+      'Which source the description came from (precedence: dbt, dbt-cloud, warehouse, hex, semantic-layer).',
   })
   descriptionSource: string | null;
 

@@ -103,7 +103,9 @@ export class DatasetsRepository {
       );
     }
     // The identity columns come from the id's owner (catalog-model), so any source may create the row.
-    const firstPerDataset = [...new Map(sightings.map((sighting) => [sighting.datasetId, sighting])).values()];
+    const firstPerDataset = [
+      ...new Map(sightings.map((sighting) => [sighting.datasetId, sighting])).values(),
+    ];
     await manager.query(
       `INSERT INTO "catalog"."dataset" ("id", "platform", "instance", "database", "schema", "name", "kind", "first_seen_at", "last_seen_at")
        SELECT i.id, i.platform, i.instance, i.database, i.schema, i.name, i.kind, i.seen_at, i.seen_at
@@ -140,7 +142,10 @@ export class DatasetsRepository {
   }
 
   /** Every sighting of the given datasets, grouped by dataset. */
-  async sightingsOf(manager: EntityManager, datasetIds: string[]): Promise<Map<string, DatasetSightingEntity[]>> {
+  async sightingsOf(
+    manager: EntityManager,
+    datasetIds: string[],
+  ): Promise<Map<string, DatasetSightingEntity[]>> {
     const rows = await manager
       .getRepository(DatasetSightingEntity)
       .createQueryBuilder('sighting')
@@ -154,7 +159,10 @@ export class DatasetsRepository {
     return grouped;
   }
 
-  async saveDerivedMany(manager: EntityManager, rows: { datasetId: string; derived: DerivedDataset }[]): Promise<void> {
+  async saveDerivedMany(
+    manager: EntityManager,
+    rows: { datasetId: string; derived: DerivedDataset }[],
+  ): Promise<void> {
     if (rows.length === 0) {
       return;
     }

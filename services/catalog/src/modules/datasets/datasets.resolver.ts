@@ -9,8 +9,14 @@ import type { DatasetEntity } from './dataset.entity.js';
 export class DatasetsResolver {
   constructor(private readonly datasetsService: DatasetsService) {}
 
-  @Query(() => Dataset, { nullable: true, description: 'One dataset by its id; null when no source has seen it.' })
-  async dataset(@Args('id', { type: () => ID }) id: string, @Context() context: object): Promise<Dataset | null> {
+  @Query(() => Dataset, {
+    nullable: true,
+    description: 'One dataset by its id; null when no source has seen it.',
+  })
+  async dataset(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: object,
+  ): Promise<Dataset | null> {
     const entity = await this.loader(context).load(id);
     return entity ? toDataset(entity) : null;
   }

@@ -20,7 +20,11 @@ export class DatasetsService {
     return this.datasets.findByIds(ids);
   }
 
-  async list(filter: DatasetFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Dataset>> {
+  async list(
+    filter: DatasetFilter | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<Dataset>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
     const { rows, totalCount } = await this.datasets.list({

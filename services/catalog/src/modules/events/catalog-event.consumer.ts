@@ -41,11 +41,16 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
   onApplicationBootstrap(): void {
     // One way of applying events: a batch (one transaction per stream read); a single event is a batch of
     // one, used when a batch failed, to isolate the event that fails.
-    const applyBatch = idempotentBatch(this.dataSource, 'catalog', CATALOG_CONSUMER_GROUP, async (events, manager) => {
-      await this.events.record(manager, events);
-      await this.registry.apply(events, manager);
-      return this.webhooks.fanOut(manager, events);
-    });
+    const applyBatch = idempotentBatch(
+      this.dataSource,
+      'catalog',
+      CATALOG_CONSUMER_GROUP,
+      async (events, manager) => {
+        await this.events.record(manager, events);
+        await this.registry.apply(events, manager);
+        return this.webhooks.fanOut(manager, events);
+      },
+    );
     this.consumer = new StreamConsumer({
       redis: createRedis({ url: this.config.REDIS_URL, name: 'cartograph-catalog-consumer' }),
       redisPrefix: this.config.REDIS_PREFIX,
@@ -57,13 +62,22 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
       handleBatch: async (events: CloudEvent[]) => {
         await this.webhooks.enqueueDeliveries((await applyBatch(events)) ?? []);
       },
-      onError: (error, event) => this.logger.error({ err: error, eventId: event?.id, eventType: event?.type }, 'event handling failed'),
+      onError: (error, event) =>
+        this.logger.error(
+          { err: error, eventId: event?.id, eventType: event?.type },
+          'event handling failed',
+        ),
       onDeadLetter: (event, entryId) =>
-        this.logger.error({ entryId, eventId: event?.id, eventType: event?.type }, 'event dropped after repeated failures'),
+        this.logger.error(
+          { entryId, eventId: event?.id, eventType: event?.type },
+          'event dropped after repeated failures',
+        ),
     });
     this.consumer.start();
     this.sweep = setInterval(() => {
-      this.webhooks.requeueStale().catch((error: unknown) => this.logger.warn({ err: error }, 'webhook requeue sweep failed'));
+      this.webhooks
+        .requeueStale()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'webhook requeue sweep failed'));
     }, 30_000);
   }
 

@@ -15,7 +15,12 @@ export class EventLogSchedule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      await this.jobs.schedule(PruneEventLog, 'catalog.prune-event-log', { kind: 'daily' }, { olderThanDays: this.config.EVENT_LOG_RETENTION_DAYS });
+      await this.jobs.schedule(
+        PruneEventLog,
+        'catalog.prune-event-log',
+        { kind: 'daily' },
+        { olderThanDays: this.config.EVENT_LOG_RETENTION_DAYS },
+      );
     } catch (error) {
       // Redis may be down at boot; the next worker start schedules it, and nothing is lost meanwhile.
       this.logger.warn({ err: error }, 'could not schedule event log pruning');

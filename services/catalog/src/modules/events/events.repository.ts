@@ -43,16 +43,24 @@ export class EventsRepository {
     if (query.before) {
       builder.andWhere('(event.time, event.id) < (:time, :id)', query.before);
     }
-    const rows = await builder.orderBy('event.time', 'DESC').addOrderBy('event.id', 'DESC').limit(query.limit).getMany();
+    const rows = await builder
+      .orderBy('event.time', 'DESC')
+      .addOrderBy('event.id', 'DESC')
+      .limit(query.limit)
+      .getMany();
     return { rows, totalCount };
   }
 
   /** Deletes events, and the consumer ledger entries, older than the retention. */
   async prune(olderThanDays: number): Promise<void> {
-    await this.dataSource.query(`DELETE FROM "catalog"."event_log" WHERE "time" < now() - make_interval(days => $1)`, [olderThanDays]);
+    await this.dataSource.query(
+      `DELETE FROM "catalog"."event_log" WHERE "time" < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    );
     // Entries that old are long gone from the stream, so they cannot be redelivered.
-    await this.dataSource.query(`DELETE FROM "catalog"."processed_events" WHERE "processed_at" < now() - make_interval(days => $1)`, [
-      olderThanDays,
-    ]);
+    await this.dataSource.query(
+      `DELETE FROM "catalog"."processed_events" WHERE "processed_at" < now() - make_interval(days => $1)`,
+      [olderThanDays],
+    );
   }
 }

@@ -8,7 +8,9 @@ import { EventsService } from './events.service.js';
 export class EventsResolver {
   constructor(private readonly eventsService: EventsService) {}
 
-  @Query(() => EventConnection, { description: 'Recent events, newest first (kept EVENT_LOG_RETENTION_DAYS).' })
+  @Query(() => EventConnection, {
+    description: 'Recent events, newest first (kept EVENT_LOG_RETENTION_DAYS).',
+  })
   events(
     @Args('types', { type: () => [String], nullable: true }) types: string[] | null,
     @Args('since', { type: () => Date, nullable: true }) since: Date | null,

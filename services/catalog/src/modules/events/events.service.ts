@@ -1,15 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { eventTypes } from '@cartograph/contracts';
-import { badUserInput, decodeCursor, pageSize, toConnection, type Connection } from '@cartograph/platform/graphql';
+import {
+  badUserInput,
+  decodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '@cartograph/platform/graphql';
 import type { Event } from './event.model.js';
 import { EventsRepository } from './events.repository.js';
 
 export function checkEventTypes(types: string[] | null | undefined, argument: string): void {
   const unknown = (types ?? []).filter((type) => !eventTypes.includes(type));
   if (unknown.length > 0) {
-    throw badUserInput(`Unknown event type(s) ${unknown.map((type) => `"${type}"`).join(', ')}; known: ${eventTypes.join(', ')}`, {
-      argument,
-    });
+    throw badUserInput(
+      `Unknown event type(s) ${unknown.map((type) => `"${type}"`).join(', ')}; known: ${eventTypes.join(', ')}`,
+      {
+        argument,
+      },
+    );
   }
 }
 

@@ -1,4 +1,10 @@
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => escapes[character]!);
@@ -44,7 +50,9 @@ export function highlight(text: string, query: string, threshold = 0.3): string 
       return escapeHtml(part);
     }
     const word = part.toLowerCase();
-    const hit = terms.some((term) => word === term || word.startsWith(term) || similarity(word, term) >= threshold);
+    const hit = terms.some(
+      (term) => word === term || word.startsWith(term) || similarity(word, term) >= threshold,
+    );
     if (hit) {
       matched = true;
       return `<mark>${escapeHtml(part)}</mark>`;

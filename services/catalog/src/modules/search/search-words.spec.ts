@@ -14,7 +14,9 @@ describe('search words', () => {
         { word: 'ordrs', known: false, stems: ['ordr'], corrections: ['orders'] },
       ]),
     ).toBe('(custmer | customer | customers) & (ordrs:* | ordr | orders)');
-    expect(buildTextQuery([{ word: 'payments', known: true, stems: ['payment'], corrections: [] }])).toBe('(payments | payment)');
+    expect(buildTextQuery([{ word: 'payments', known: true, stems: ['payment'], corrections: [] }])).toBe(
+      '(payments | payment)',
+    );
     const two = [
       { word: 'revenue', known: true, stems: ['revenu'], corrections: [] },
       { word: 'daily', known: true, stems: ['daili'], corrections: [] },

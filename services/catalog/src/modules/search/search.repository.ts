@@ -155,7 +155,14 @@ export class SearchRepository {
         WHERE ($4::float8 IS NULL OR (score, id) < ($4::float8, $5::text))
         ORDER BY score DESC, id DESC
         LIMIT $6`,
-      [options.textQuery, options.exactNames, options.prefixIds, options.after?.score ?? null, options.after?.id ?? null, options.limit],
+      [
+        options.textQuery,
+        options.exactNames,
+        options.prefixIds,
+        options.after?.score ?? null,
+        options.after?.id ?? null,
+        options.limit,
+      ],
     );
     return { rows, totalCount: rows[0]?.total ?? 0 };
   }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { badUserInput, decodeCursor, pageSize, toConnection, type Connection } from '@cartograph/platform/graphql';
+import {
+  badUserInput,
+  decodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '@cartograph/platform/graphql';
 import { toDataset } from '../datasets/datasets.service.js';
 import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import type { DatasetKindValue } from '../datasets/dataset.model.js';
@@ -32,7 +38,11 @@ function exactNameCandidates(words: AnalysedWord[]): string[] {
   let names = [''];
   for (const analysed of words) {
     const alternatives = [analysed.word, ...analysed.corrections];
-    names = names.flatMap((prefix) => alternatives.map((alternative) => (prefix ? `${prefix}_${alternative}` : alternative))).slice(0, 20);
+    names = names
+      .flatMap((prefix) =>
+        alternatives.map((alternative) => (prefix ? `${prefix}_${alternative}` : alternative)),
+      )
+      .slice(0, 20);
   }
   return names;
 }
@@ -64,33 +74,50 @@ export class SearchService {
     // A word that is neither known nor close to a known word would match nothing: leave it out, unless
     // that leaves nothing.
     // English stop words ("by", "of": no stem) only widen the index scan without narrowing the result.
-    const usable = analysis.filter((word) => (word.known || word.corrections.length > 0) && word.stems.length > 0);
+    const usable = analysis.filter(
+      (word) => (word.known || word.corrections.length > 0) && word.stems.length > 0,
+    );
     const queryWords = usable.length > 0 ? usable : analysis;
     const exactNames = exactNameCandidates(queryWords);
     const position = cursor ? { score: Number(cursor[0]), id: String(cursor[1]) } : null;
     // Table-name prefixes are answered from the name index; the full-text index is only needed when they
     // do not fill the page.
-    const prefixed = isIdentifierLike(text) ? await this.search.namePrefixCandidates(text.toLowerCase()) : { ids: [], count: 0 };
+    const prefixed = isIdentifierLike(text)
+      ? await this.search.namePrefixCandidates(text.toLowerCase())
+      : { ids: [], count: 0 };
     const search = (textQuery: string | null) =>
-      this.search.searchDatasets({ textQuery, exactNames, prefixIds: prefixed.ids, after: position, limit: limit + 1 });
+      this.search.searchDatasets({
+        textQuery,
+        exactNames,
+        prefixIds: prefixed.ids,
+        after: position,
+        limit: limit + 1,
+      });
     let { rows, totalCount } = await search(prefixed.ids.length > limit ? null : buildTextQuery(queryWords));
     // No dataset has every word: rank those that have any of them (cover density favours more words).
     if (rows.length === 0 && !position && queryWords.length > 1) {
       ({ rows, totalCount } = await search(buildTextQuery(queryWords, 'any')));
     }
     totalCount = Math.max(totalCount, prefixed.count);
-    return toConnection(rows, limit, totalCount, (row) => [row.score, row.id], Boolean(cursor), (row) => {
-      const dataset = toDataset(toEntity(row));
-      const titleMatch = highlight(dataset.displayName, text);
-      const descriptionMatch = row.description ? highlight(row.description, text) : null;
-      return {
-        type: SearchResultType.DATASET,
-        id: row.id,
-        title: dataset.displayName,
-        snippet: descriptionMatch ?? titleMatch,
-        score: row.score,
-        dataset: { ...dataset, kind: dataset.kind as DatasetKindValue },
-      };
-    });
+    return toConnection(
+      rows,
+      limit,
+      totalCount,
+      (row) => [row.score, row.id],
+      Boolean(cursor),
+      (row) => {
+        const dataset = toDataset(toEntity(row));
+        const titleMatch = highlight(dataset.displayName, text);
+        const descriptionMatch = row.description ? highlight(row.description, text) : null;
+        return {
+          type: SearchResultType.DATASET,
+          id: row.id,
+          title: dataset.displayName,
+          snippet: descriptionMatch ?? titleMatch,
+          score: row.score,
+          dataset: { ...dataset, kind: dataset.kind as DatasetKindValue },
+        };
+      },
+    );
   }
 }

@@ -15,7 +15,10 @@ export class WebhookSubscription {
   @Field(() => [String], { description: 'Event types delivered; empty means all.' })
   eventTypes: string[];
 
-  @Field(() => String, { nullable: true, description: 'Subject glob (`*` wildcard); null means any subject.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Subject glob (`*` wildcard); null means any subject.',
+  })
   subjectFilter: string | null;
 
   @Field({ description: 'Last characters of the signing secret.' })
@@ -97,7 +100,10 @@ export class CreateWebhookSubscriptionInput {
   @Field(() => String, { nullable: true })
   subjectFilter?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Your own secret (at least 24 characters); generated when absent.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Your own secret (at least 24 characters); generated when absent.',
+  })
   secret?: string | null;
 }
 

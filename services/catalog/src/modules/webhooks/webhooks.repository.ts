@@ -40,7 +40,10 @@ export class WebhooksRepository {
     return manager.getRepository(WebhookSubscriptionEntity).findBy({ active: true });
   }
 
-  async listSubscriptions(after: string | null, limit: number): Promise<{ rows: WebhookSubscriptionEntity[]; totalCount: number }> {
+  async listSubscriptions(
+    after: string | null,
+    limit: number,
+  ): Promise<{ rows: WebhookSubscriptionEntity[]; totalCount: number }> {
     const builder = this.subscriptions.createQueryBuilder('subscription');
     const totalCount = await builder.getCount();
     if (after) {
@@ -49,10 +52,11 @@ export class WebhooksRepository {
     return { rows: await builder.orderBy('subscription.id', 'ASC').limit(limit).getMany(), totalCount };
   }
 
-
-
   /** One pending delivery per (event, subscription) pair, in one statement; the unique index makes a redelivered event a no-op. Returns the ids of the rows created, in order. */
-  async insertDeliveries(manager: EntityManager, pairs: { subscriptionId: string; event: CloudEvent }[]): Promise<string[]> {
+  async insertDeliveries(
+    manager: EntityManager,
+    pairs: { subscriptionId: string; event: CloudEvent }[],
+  ): Promise<string[]> {
     if (pairs.length === 0) {
       return [];
     }
@@ -85,14 +89,20 @@ export class WebhooksRepository {
     payload: unknown;
     subscription: Pick<WebhookSubscriptionEntity, 'id' | 'url' | 'secretCiphertext' | 'active'> | null;
   } | null> {
-    const rows: { status: WebhookDeliveryEntity['status']; payload: unknown; subscription_id: string | null; url: string; secret_ciphertext: string; active: boolean }[] =
-      await this.dataSource.query(
-        `SELECT d."status", d."payload", s."id" AS "subscription_id", s."url", s."secret_ciphertext", s."active"
+    const rows: {
+      status: WebhookDeliveryEntity['status'];
+      payload: unknown;
+      subscription_id: string | null;
+      url: string;
+      secret_ciphertext: string;
+      active: boolean;
+    }[] = await this.dataSource.query(
+      `SELECT d."status", d."payload", s."id" AS "subscription_id", s."url", s."secret_ciphertext", s."active"
            FROM "catalog"."webhook_delivery" d
            LEFT JOIN "catalog"."webhook_subscription" s ON s."id" = d."subscription_id"
           WHERE d."id" = $1`,
-        [id],
-      );
+      [id],
+    );
     const row = rows[0];
     if (!row) {
       return null;
@@ -100,13 +110,25 @@ export class WebhooksRepository {
     return {
       status: row.status,
       payload: row.payload,
-      subscription: row.subscription_id ? { id: row.subscription_id, url: row.url, secretCiphertext: row.secret_ciphertext, active: row.active } : null,
+      subscription: row.subscription_id
+        ? {
+            id: row.subscription_id,
+            url: row.url,
+            secretCiphertext: row.secret_ciphertext,
+            active: row.active,
+          }
+        : null,
     };
   }
 
   async recordAttempt(
     id: string,
-    attempt: { status: 'pending' | 'delivered' | 'failed'; statusCode: number | null; error: string | null; durationMs: number },
+    attempt: {
+      status: 'pending' | 'delivered' | 'failed';
+      statusCode: number | null;
+      error: string | null;
+      durationMs: number;
+    },
   ): Promise<void> {
     // Plain SQL: it runs once per delivery, and the query builder cost more CPU than the statement itself.
     await this.dataSource.query(
@@ -114,7 +136,14 @@ export class WebhooksRepository {
           SET "status" = $2, "attempts" = "attempts" + 1, "last_status_code" = $3, "last_error" = $4,
               "last_duration_ms" = $5, "delivered_at" = $6
         WHERE "id" = $1`,
-      [id, attempt.status, attempt.statusCode, attempt.error, attempt.durationMs, attempt.status === 'delivered' ? new Date() : null],
+      [
+        id,
+        attempt.status,
+        attempt.statusCode,
+        attempt.error,
+        attempt.durationMs,
+        attempt.status === 'delivered' ? new Date() : null,
+      ],
     );
   }
 
@@ -138,12 +167,18 @@ export class WebhooksRepository {
     before: { createdAt: string; id: string } | null,
     limit: number,
   ): Promise<{ rows: WebhookDeliveryEntity[]; totalCount: number }> {
-    const builder = this.deliveries.createQueryBuilder('delivery').where('delivery.subscriptionId = :subscriptionId', { subscriptionId });
+    const builder = this.deliveries
+      .createQueryBuilder('delivery')
+      .where('delivery.subscriptionId = :subscriptionId', { subscriptionId });
     const totalCount = await builder.getCount();
     if (before) {
       builder.andWhere('(delivery.createdAt, delivery.id) < (:createdAt, :id)', before);
     }
-    const rows = await builder.orderBy('delivery.createdAt', 'DESC').addOrderBy('delivery.id', 'DESC').limit(limit).getMany();
+    const rows = await builder
+      .orderBy('delivery.createdAt', 'DESC')
+      .addOrderBy('delivery.id', 'DESC')
+      .limit(limit)
+      .getMany();
     return { rows, totalCount };
   }
 }

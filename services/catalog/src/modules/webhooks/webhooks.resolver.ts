@@ -24,7 +24,9 @@ export class WebhooksResolver {
     return this.webhooks.list(first, after);
   }
 
-  @Query(() => WebhookDeliveryConnection, { description: 'The delivery log of one subscription, newest first.' })
+  @Query(() => WebhookDeliveryConnection, {
+    description: 'The delivery log of one subscription, newest first.',
+  })
   webhookDeliveries(
     @Args('subscriptionId', { type: () => ID }) subscriptionId: string,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number,
@@ -34,7 +36,10 @@ export class WebhooksResolver {
   }
 
   @Mutation(() => CreatedWebhookSubscription)
-  createWebhookSubscription(@Args('input') input: CreateWebhookSubscriptionInput, @Context() context: SubgraphContext) {
+  createWebhookSubscription(
+    @Args('input') input: CreateWebhookSubscriptionInput,
+    @Context() context: SubgraphContext,
+  ) {
     return this.webhooks.create(input, `${context.identity.kind}:${context.identity.subject}`);
   }
 
@@ -51,7 +56,9 @@ export class WebhooksResolver {
     return this.webhooks.delete(id);
   }
 
-  @Mutation(() => WebhookDelivery, { description: 'Sends a signed `webhook.ping` now and returns the result.' })
+  @Mutation(() => WebhookDelivery, {
+    description: 'Sends a signed `webhook.ping` now and returns the result.',
+  })
   testWebhookSubscription(@Args('id', { type: () => ID }) id: string) {
     return this.webhooks.ping(id);
   }

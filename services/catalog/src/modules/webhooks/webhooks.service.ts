@@ -3,13 +3,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeliverWebhook, type CloudEvent } from '@cartograph/contracts';
 import { eventMatches } from '@cartograph/platform/events';
-import { badUserInput, decodeCursor, notFound, pageSize, toConnection, type Connection } from '@cartograph/platform/graphql';
+import {
+  badUserInput,
+  decodeCursor,
+  notFound,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '@cartograph/platform/graphql';
 import { CONFIG } from '@cartograph/platform/nest';
 import { JobQueue } from '@cartograph/platform/queue';
 import { SecretBox, secretHint } from '@cartograph/platform/secrets';
 import { checkEventTypes } from '../events/events.service.js';
 import type { WebhookSubscriptionEntity } from './webhook-subscription.entity.js';
-import type { CreateWebhookSubscriptionInput, UpdateWebhookSubscriptionInput, WebhookDelivery, WebhookSubscription } from './webhook.model.js';
+import type {
+  CreateWebhookSubscriptionInput,
+  UpdateWebhookSubscriptionInput,
+  WebhookDelivery,
+  WebhookSubscription,
+} from './webhook.model.js';
 import { SIGNATURE_HEADER, generateWebhookSecret, signWebhook } from './webhook-signature.js';
 import { postWebhook } from './webhook.client.js';
 import { WebhooksRepository } from './webhooks.repository.js';
@@ -19,7 +31,8 @@ export interface WebhookConfig {
   WEBHOOK_ALLOW_PRIVATE_URLS: boolean;
 }
 
-const privateHost = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|\[?::1\]?$|\[?f[cd])/i;
+const privateHost =
+  /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|\[?::1\]?$|\[?f[cd])/i;
 
 function toSubscription(entity: WebhookSubscriptionEntity): WebhookSubscription {
   const { secretCiphertext: _secretCiphertext, createdBy: _createdBy, ...visible } = entity;
@@ -48,10 +61,14 @@ export class WebhooksService {
       throw badUserInput(`"url" must be http or https, not ${parsed.protocol}`, { argument: 'url' });
     }
     if (parsed.username || parsed.password) {
-      throw badUserInput('"url" must not carry credentials; verify the signature header instead', { argument: 'url' });
+      throw badUserInput('"url" must not carry credentials; verify the signature header instead', {
+        argument: 'url',
+      });
     }
     if (!this.config.WEBHOOK_ALLOW_PRIVATE_URLS && privateHost.test(parsed.hostname)) {
-      throw badUserInput('"url" points to a private address, which this installation does not allow', { argument: 'url' });
+      throw badUserInput('"url" points to a private address, which this installation does not allow', {
+        argument: 'url',
+      });
     }
   }
 
@@ -61,7 +78,10 @@ export class WebhooksService {
     }
   }
 
-  async create(input: CreateWebhookSubscriptionInput, createdBy: string): Promise<{ subscription: WebhookSubscription; secret: string }> {
+  async create(
+    input: CreateWebhookSubscriptionInput,
+    createdBy: string,
+  ): Promise<{ subscription: WebhookSubscription; secret: string }> {
     this.checkUrl(input.url);
     checkEventTypes(input.eventTypes, 'eventTypes');
     this.checkFilter(input.subjectFilter);
@@ -109,14 +129,24 @@ export class WebhooksService {
     return true;
   }
 
-  async list(first: number | null | undefined, after: string | null | undefined): Promise<Connection<WebhookSubscription>> {
+  async list(
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<WebhookSubscription>> {
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
-    const { rows, totalCount } = await this.webhooks.listSubscriptions(cursor ? String(cursor[0]) : null, limit + 1);
+    const { rows, totalCount } = await this.webhooks.listSubscriptions(
+      cursor ? String(cursor[0]) : null,
+      limit + 1,
+    );
     return toConnection(rows, limit, totalCount, (row) => [row.id], Boolean(cursor), toSubscription);
   }
 
-  async deliveries(subscriptionId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<WebhookDelivery>> {
+  async deliveries(
+    subscriptionId: string,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<WebhookDelivery>> {
     await this.require(subscriptionId);
     const limit = pageSize(first);
     const cursor = decodeCursor(after);
@@ -125,7 +155,13 @@ export class WebhooksService {
       cursor ? { createdAt: String(cursor[0]), id: String(cursor[1]) } : null,
       limit + 1,
     );
-    return toConnection(rows, limit, totalCount, (row) => [row.createdAt.toISOString(), row.id], Boolean(cursor));
+    return toConnection(
+      rows,
+      limit,
+      totalCount,
+      (row) => [row.createdAt.toISOString(), row.id],
+      Boolean(cursor),
+    );
   }
 
   /** Sends a `webhook.ping` event now, once, and returns the recorded delivery with its status code. */
@@ -152,14 +188,14 @@ export class WebhooksService {
     return (await this.webhooks.findDelivery(delivery.id))!;
   }
 
-
-
   /** Called by the event consumer inside its transaction: one pending delivery per event and matching subscription, one insert for the batch; returns the new delivery ids. */
   async fanOut(manager: EntityManager, events: CloudEvent[]): Promise<string[]> {
     const subscriptions = await this.activeSubscriptions(manager);
     const pairs = events.flatMap((event) =>
       subscriptions
-        .filter((subscription) => eventMatches({ types: subscription.eventTypes, subject: subscription.subjectFilter }, event))
+        .filter((subscription) =>
+          eventMatches({ types: subscription.eventTypes, subject: subscription.subjectFilter }, event),
+        )
         .map((subscription) => ({ subscriptionId: subscription.id, event })),
     );
     return this.webhooks.insertDeliveries(manager, pairs);
@@ -167,7 +203,10 @@ export class WebhooksService {
 
   async enqueueDeliveries(deliveryIds: string[]): Promise<void> {
     if (deliveryIds.length > 0) {
-      await this.jobs.enqueueMany(DeliverWebhook, deliveryIds.map((deliveryId) => ({ deliveryId })));
+      await this.jobs.enqueueMany(
+        DeliverWebhook,
+        deliveryIds.map((deliveryId) => ({ deliveryId })),
+      );
     }
   }
 
@@ -206,8 +245,15 @@ export class WebhooksService {
     subscription: Pick<WebhookSubscriptionEntity, 'id' | 'url' | 'secretCiphertext'>,
     event: CloudEvent,
     isLastAttempt: boolean,
-  ): Promise<{ status: 'pending' | 'delivered' | 'failed'; statusCode: number | null; error: string | null; durationMs: number }> {
-    const secret = this.secrets.decrypt(subscription.secretCiphertext, { context: `webhook:${subscription.id}` });
+  ): Promise<{
+    status: 'pending' | 'delivered' | 'failed';
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+  }> {
+    const secret = this.secrets.decrypt(subscription.secretCiphertext, {
+      context: `webhook:${subscription.id}`,
+    });
     const body = JSON.stringify(event);
     const result = await postWebhook(
       subscription.url,
