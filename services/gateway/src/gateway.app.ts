@@ -203,16 +203,14 @@ export async function startGateway(
     const result = await authenticator.authenticate(credentialFrom(request.headers));
     if (!result.ok) {
       const status = result.reason === 'unavailable' ? 503 : 401;
-      response
-        .status(status)
-        .json({
-          errors: [
-            {
-              message: result.message,
-              extensions: { code: status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UNAUTHENTICATED' },
-            },
-          ],
-        });
+      response.status(status).json({
+        errors: [
+          {
+            message: result.message,
+            extensions: { code: status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'UNAUTHENTICATED' },
+          },
+        ],
+      });
       return;
     }
     request.identity = result.identity;
