@@ -9,7 +9,8 @@ export class SearchResolver {
   constructor(private readonly searchService: SearchService) {}
 
   @Query(() => SearchHitConnection, {
-    description: 'Ranked, typo-tolerant search over names and descriptions, with highlighted snippets.',
+    description:
+      'Ranked, typo-tolerant search over names and descriptions, with highlighted snippets. totalCount counts the ranked candidates and saturates at 300; very broad queries rank a sample of their matches.',
   })
   search(
     @Args('query') query: string,
