@@ -20,6 +20,8 @@ export interface GraphqlClientOptions {
   url: string;
   /** Calls straight to a subgraph carry the identity the gateway would sign. */
   identity?: { identity: Identity; secret: string };
+  /** Or any headers, asked for per request (e.g. `bearerHeaders(key)` for the gateway). */
+  headers?: () => Record<string, string>;
   /** Keep-alive connections; at least the load's concurrency, or requests queue in the client. */
   connections?: number;
 }
@@ -32,18 +34,11 @@ export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClien
     pipelining: 1,
     keepAliveTimeout: 30_000,
   });
-  let signed: { headers: Record<string, string>; at: number } | null = null;
-  const headers = (): Record<string, string> => {
-    const base = { 'content-type': 'application/json', accept: 'application/json' };
-    if (!options.identity) {
-      return base;
-    }
-    // Signatures are valid for five minutes; re-sign every minute so long runs keep working.
-    if (!signed || Date.now() - signed.at > 60_000) {
-      signed = { headers: signIdentity(options.identity.identity, options.identity.secret), at: Date.now() };
-    }
-    return { ...base, ...signed.headers };
-  };
+  const base = { 'content-type': 'application/json', accept: 'application/json' };
+  const extra =
+    options.headers ??
+    (options.identity ? signedIdentityHeaders(options.identity.identity, options.identity.secret) : null);
+  const headers = (): Record<string, string> => (extra ? { ...base, ...extra() } : base);
 
   const request = async <T>(
     query: string,
@@ -80,5 +75,29 @@ export function createGraphqlClient(options: GraphqlClientOptions): GraphqlClien
     async close() {
       await pool.close();
     },
+  };
+}
+
+/** `Authorization: Bearer <key>`, as a client of the gateway sends it. */
+export function bearerHeaders(apiKey: string): () => Record<string, string> {
+  const headers = { authorization: `Bearer ${apiKey}` };
+  return () => headers;
+}
+
+/**
+ * The identity headers the gateway would add, signed with the internal secret. Signatures expire after five
+ * minutes; they are renewed every `renewMs` (a minute), so a long run keeps working.
+ */
+export function signedIdentityHeaders(
+  identity: Identity,
+  secret: string,
+  renewMs = 60_000,
+): () => Record<string, string> {
+  let signed: { headers: Record<string, string>; at: number } | null = null;
+  return () => {
+    if (!signed || Date.now() - signed.at > renewMs) {
+      signed = { headers: signIdentity(identity, secret), at: Date.now() };
+    }
+    return signed.headers;
   };
 }

@@ -2,12 +2,12 @@ import { cpus } from 'node:os';
 import pg from 'pg';
 import type { Identity } from '@cartograph/platform/auth';
 import { datasetInsertStatement } from '../lib/dataset-generator.js';
-import type { GraphqlClient } from '../lib/graphql-client.js';
 import {
   bearerHeaders,
-  createHeaderGraphqlClient,
+  createGraphqlClient,
   signedIdentityHeaders,
-} from '../lib/header-graphql-client.js';
+  type GraphqlClient,
+} from '../lib/graphql-client.js';
 import { runClosedLoad, runOpenLoad, type LoadResult, type SendRequest } from '../lib/load.js';
 import { describeLoad, progressLogger } from '../lib/load-report.js';
 import { describeCpu } from '../lib/process-cpu.js';
@@ -150,13 +150,13 @@ export const gatewayScenario: Scenario = {
       const cpu = new StackCpu(stack, url);
 
       const connections = Math.max(64, concurrency * 2);
-      const gateway = createHeaderGraphqlClient({
+      const gateway = createGraphqlClient({
         url: `${stack.gatewayUrl}/graphql`,
         headers: bearerHeaders(stack.adminKey),
         connections,
       });
       cleanup.add('gateway client', () => gateway.close());
-      const subgraph = createHeaderGraphqlClient({
+      const subgraph = createGraphqlClient({
         url: stack.catalogUrl,
         headers: signedIdentityHeaders(directIdentity, stack.environment.CARTOGRAPH_INTERNAL_SECRET!),
         connections,

@@ -53,35 +53,27 @@ export async function dropTemplateDatabase(project: string): Promise<void> {
 }
 
 /**
- * Creates `cartograph_tpl_<project>` and runs every migration of the given services into it, once per
+ * Creates this run's template of `project` and runs every migration of the given services into it, once per
  * test run (jest globalSetup). Test files then clone it, which takes milliseconds instead of migrating.
  */
-export async function createTemplateDatabase(
-  project: string,
-  definitions: ServiceDefinition[],
-): Promise<string> {
-  const name = newTemplateName(project);
-  await admin(async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
+export function createTemplateDatabase(project: string, definitions: ServiceDefinition[]): Promise<string> {
+  return createStackTemplateDatabase(project, async (url) => {
+    for (const definition of definitions) {
+      await migrateDataSource(
+        createServiceDataSource({
+          url,
+          schema: definition.schema,
+          entities: definition.entities,
+          migrations: definition.migrations,
+          poolSize: 1,
+          logging: ['error'],
+        }),
+      );
+    }
   });
-  const url = withDatabase(testAdminUrl(), name);
-  for (const definition of definitions) {
-    await migrateDataSource(
-      createServiceDataSource({
-        url,
-        schema: definition.schema,
-        entities: definition.entities,
-        migrations: definition.migrations,
-        poolSize: 1,
-        logging: ['error'],
-      }),
-    );
-  }
-  return url;
 }
 
-/** Like createTemplateDatabase, but migrates every service through `cartograph migrate` (for stack tests). */
+/** Creates this run's template of `project` and lets `migrate` fill it (e.g. `cartograph migrate` for stack tests). */
 export async function createStackTemplateDatabase(
   project: string,
   migrate: (url: string) => Promise<void>,
