@@ -9,6 +9,7 @@ import { ApiKeysController } from './modules/api-keys/api-keys.controller.js';
 import { ApiKeysRepository } from './modules/api-keys/api-keys.repository.js';
 import { ApiKeysResolver } from './modules/api-keys/api-keys.resolver.js';
 import { ApiKeysService } from './modules/api-keys/api-keys.service.js';
+import { DatasetsController } from './modules/datasets/datasets.controller.js';
 import { DatasetsRepository } from './modules/datasets/datasets.repository.js';
 import { DatasetsResolver } from './modules/datasets/datasets.resolver.js';
 import { DatasetsService } from './modules/datasets/datasets.service.js';
@@ -59,7 +60,7 @@ export class CatalogApiModule {
           }),
         ),
       ],
-      controllers: [ApiKeysController],
+      controllers: [ApiKeysController, DatasetsController],
       providers: [...catalogProviders, ...catalogResolvers],
     };
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { DatasetUpserted } from '@cartograph/contracts';
@@ -163,5 +164,41 @@ describe('federated stack end to end (gateway + catalog as separate processes)',
     await stack.process('catalog').start();
     const up = await stack.graphql(`{ datasets { totalCount } }`);
     expect(up.body.data).toEqual({ datasets: { totalCount: tables.length } });
+  });
+
+  it('passes /api/<service>/* through to the service with the caller identity, and only with a key', async () => {
+    const id = encodeURIComponent(tables[0]!.id);
+    const withKey = await fetch(`${stack.gatewayUrl}/api/catalog/datasets/${id}`, {
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
+    expect(withKey.status).toBe(200);
+    expect(await withKey.json()).toMatchObject({ id: tables[0]!.id, name: 'customers' });
+    const missing = await fetch(`${stack.gatewayUrl}/api/catalog/datasets/nope`, {
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${stack.gatewayUrl}/api/catalog/datasets/${id}`)).status).toBe(401);
+    expect(
+      (
+        await fetch(`${stack.gatewayUrl}/api/unknown-service/x`, {
+          headers: { authorization: `Bearer ${stack.adminKey}` },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('serves automatic persisted queries (APQ): a hash alone once the query was registered', async () => {
+    const query = '{ datasets(first: 1) { totalCount } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const persisted = { extensions: { persistedQuery: { version: 1, sha256Hash } } };
+    const post = (body: object) =>
+      fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.adminKey}` },
+        body: JSON.stringify(body),
+      }).then((response) => response.json() as Promise<{ data?: unknown; errors?: { message: string }[] }>);
+    expect((await post(persisted)).errors?.[0]?.message).toBe('PersistedQueryNotFound');
+    expect((await post({ query, ...persisted })).data).toEqual({ datasets: { totalCount: tables.length } });
+    expect((await post(persisted)).data).toEqual({ datasets: { totalCount: tables.length } });
   });
 });

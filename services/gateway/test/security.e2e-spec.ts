@@ -1,4 +1,5 @@
 import { createClient } from 'graphql-ws';
+import { request } from 'undici';
 import WebSocket from 'ws';
 import { TestStack, eventually } from '@cartograph/platform/testing';
 
@@ -30,6 +31,7 @@ describe('security at the edge and in the subgraphs', () => {
       project: 'gateway',
       environment: {
         AUTH_KEY_CACHE_TTL_SECONDS: '1',
+        CORS_ORIGINS: 'https://app.example.com',
         QUERY_MAX_DEPTH: '6',
         QUERY_MAX_COST: '500',
         LOG_LEVEL: 'debug',
@@ -51,6 +53,27 @@ describe('security at the edge and in the subgraphs', () => {
       expect(status).toBe(401);
       expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     }
+  });
+
+  it('answers CORS preflights for configured origins only', async () => {
+    // undici.request, not fetch: fetch treats Origin as a browser-controlled header.
+    const preflight = async (origin: string) => {
+      const response = await request(`${stack.gatewayUrl}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      await response.body.dump();
+      return {
+        status: response.statusCode,
+        headers: { get: (name: string) => (response.headers[name] as string | undefined) ?? null },
+      };
+    };
+    const allowed = await preflight('https://app.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    const other = await preflight('https://evil.example.com');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses a subscription connection without a valid key', async () => {
