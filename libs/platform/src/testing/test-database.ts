@@ -40,8 +40,13 @@ export function templateName(project: string): string {
   return process.env[templateVariable(project)] ?? `cartograph_tpl_${slug(project)}`;
 }
 
+/** `<time base36>_<random>`: the time lets the stale clean-up spare databases another run is still using. */
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
 function newTemplateName(project: string): string {
-  const name = `cartograph_tpl_${slug(project)}_${randomBytes(3).toString('hex')}`;
+  const name = `cartograph_tpl_${slug(project)}_${uniqueSuffix()}`;
   process.env[templateVariable(project)] = name;
   return name;
 }
@@ -92,7 +97,7 @@ export async function createStackTemplateDatabase(
 export async function cloneTestDatabase(
   project: string,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `cartograph_t_${slug(project)}_${randomBytes(4).toString('hex')}`;
+  const name = `cartograph_t_${slug(project)}_${uniqueSuffix()}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(project)}"`));
   return {
     url: withDatabase(testAdminUrl(), name),
@@ -102,16 +107,21 @@ export async function cloneTestDatabase(
 }
 
 /**
- * Drops databases left behind by crashed runs of this project. Databases still in use (another run of the
- * same project, in parallel) refuse to drop and are left alone.
+ * Drops databases left behind by crashed runs of this project: those more than two hours old (by the time
+ * in their name, or without one). A parallel run's databases are younger, and in use ones refuse anyway.
  */
 export async function dropStaleTestDatabases(project: string): Promise<void> {
+  const cutoff = Date.now() - 2 * 3_600_000;
   await admin(async (client) => {
     const result = await client.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`,
       [`cartograph_t_${slug(project)}_%`, `cartograph_tpl_${slug(project)}%`],
     );
     for (const row of result.rows) {
+      const created = /_([0-9a-z]{8,9})_[0-9a-f]{6}$/.exec(row.datname);
+      if (created && parseInt(created[1]!, 36) > cutoff) {
+        continue;
+      }
       await client.query(`DROP DATABASE IF EXISTS "${row.datname}"`).catch(() => undefined);
     }
   });
