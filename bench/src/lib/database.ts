@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createServiceDataSource, migrateDataSource } from '@cartograph/platform/database';
 import type { ServiceDefinition } from '@cartograph/platform/nest';
+import { databaseUrlOn, withPostgresClient } from '@cartograph/platform/testing';
 
 /**
  * The server benchmarks create their databases on: `BENCH_DATABASE_URL` (any database on it works as the
@@ -16,23 +17,15 @@ export function benchAdminUrl(): string {
 }
 
 export function databaseUrl(name: string): string {
-  const url = new URL(benchAdminUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
+  return databaseUrlOn(benchAdminUrl(), name);
 }
 
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: benchAdminUrl() });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
+function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPostgresClient(benchAdminUrl(), run);
 }
 
 /** Creates the database unless it exists; returns true when it was created. */

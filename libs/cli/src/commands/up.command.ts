@@ -1,3 +1,4 @@
+import { redisAnswers } from '@cartograph/platform/redis';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,26 +94,6 @@ export async function resolveDatabase(): Promise<{ url: string; embedded: Embedd
   );
   const embedded = await startEmbeddedPostgres(directory);
   return { url: embedded.url, embedded };
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1_500,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }
 
 /** Uses REDIS_URL, else a local Redis (CARTOGRAPH_LOCAL_REDIS_URL), else a private redis-server from PATH; else explains. */

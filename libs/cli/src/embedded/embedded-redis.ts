@@ -1,3 +1,4 @@
+import { privateRedisServerArguments, redisAnswers } from '@cartograph/platform/redis';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort } from './embedded-postgres.js';
 
@@ -25,49 +26,18 @@ export function redisServerAvailable(): boolean {
 /** A private redis-server on a free port, keeping nothing on disk, bound to loopback only. */
 export async function startEmbeddedRedis(): Promise<EmbeddedRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
-  );
-  const { Redis } = await import('ioredis');
+  const child: ChildProcess = spawn('redis-server', privateRedisServerArguments(port), { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 5_000;
-  for (;;) {
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      break;
-    } catch {
-      client.disconnect();
-      if (Date.now() > deadline) {
-        child.kill();
-        throw new Error(`redis-server did not start on port ${port}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  while (!(await redisAnswers(url, 500))) {
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`redis-server did not start on port ${port}`);
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
     async stop() {
       child.kill('SIGTERM');
     },

@@ -43,3 +43,38 @@ export async function checkEvictionPolicy(redis: Redis): Promise<string | null> 
     return null;
   }
 }
+
+/** Whether a Redis answers PING now: one short-lived connection, no retries, nothing queued. */
+export async function redisAnswers(url: string, timeoutMs = 1_500): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Arguments of a private, throw-away redis-server: loopback only, nothing on disk, no eviction (BullMQ). */
+export function privateRedisServerArguments(port: number): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
+}

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './stack.js';
+import { privateRedisServerArguments, redisAnswers } from '../redis/index.js';
 
 /**
  * A redis-server of one test's own, on a free loopback port, keeping nothing on disk: tests can stop and
@@ -33,22 +34,9 @@ export class PrivateRedis {
     if (this.running) {
       return;
     }
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn('redis-server', privateRedisServerArguments(this.port), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     let spawnError: Error | null = null;
     child.on('error', (error) => (spawnError = error));
@@ -63,7 +51,7 @@ export class PrivateRedis {
           `redis-server on port ${this.port} did not start: ${String(spawnError ?? `exit ${child.exitCode}`)}\n${this.output.slice(-10).join('\n')}`,
         );
       }
-      if (await this.answers()) {
+      if (await redisAnswers(this.url, 500)) {
         return;
       }
       if (Date.now() > deadline) {
@@ -108,17 +96,5 @@ export class PrivateRedis {
     });
     client.on('error', () => undefined);
     return client;
-  }
-
-  private async answers(): Promise<boolean> {
-    const client = this.client();
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
   }
 }

@@ -8,20 +8,26 @@ export function testAdminUrl(): string {
   return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
-function withDatabase(url: string, database: string): string {
+/** The URL of another database on the same server as `url`. */
+export function databaseUrlOn(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testAdminUrl() });
+/** Runs `run` on one short-lived connection to `url` (for CREATE/DROP DATABASE, which need no pool). */
+export async function withPostgresClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await run(client);
   } finally {
     await client.end();
   }
+}
+
+function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPostgresClient(testAdminUrl(), run);
 }
 
 function slug(project: string): string {
@@ -88,7 +94,7 @@ export async function createStackTemplateDatabase(
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${name}"`);
   });
-  const url = withDatabase(testAdminUrl(), name);
+  const url = databaseUrlOn(testAdminUrl(), name);
   await migrate(url);
   return url;
 }
@@ -100,7 +106,7 @@ export async function cloneTestDatabase(
   const name = `cartograph_t_${slug(project)}_${uniqueSuffix()}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName(project)}"`));
   return {
-    url: withDatabase(testAdminUrl(), name),
+    url: databaseUrlOn(testAdminUrl(), name),
     drop: () =>
       admin(async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
   };
