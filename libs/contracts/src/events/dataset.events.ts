@@ -16,6 +16,10 @@ export const DatasetUpserted = defineEvent({
     name: z.string().min(1),
     kind: z.string().default('table'),
     description: z.string().nullable().optional(),
+    /** Column names and descriptions, so search finds a table by what its columns are documented as. */
+    columns: z
+      .array(z.object({ name: z.string(), description: z.string().nullable().optional() }))
+      .optional(),
     /** Which source saw it; the registry keeps one row per source. */
     source: datasetSource,
     seenAt: z.string().datetime({ offset: true }),

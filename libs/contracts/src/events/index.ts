@@ -1,8 +1,12 @@
 import type { EventContract } from '../define-event.js';
 import { DatasetRemoved, DatasetUpserted } from './dataset.events.js';
+import { DbtSourceFreshnessChanged, DbtTestStatusChanged } from './dbt.events.js';
+import { LineageEdgesObserved } from './lineage.events.js';
 import { SyncCompleted, SyncFailed, SyncStarted } from './sync.events.js';
 
 export * from './dataset.events.js';
+export * from './dbt.events.js';
+export * from './lineage.events.js';
 export * from './sync.events.js';
 
 /** Every event type Cartograph emits; webhook filters and subscriptions are checked against it. */
@@ -12,6 +16,9 @@ export const eventContracts: readonly EventContract[] = [
   SyncStarted,
   SyncCompleted,
   SyncFailed,
+  DbtTestStatusChanged,
+  DbtSourceFreshnessChanged,
+  LineageEdgesObserved,
 ];
 
 export const eventTypes: readonly string[] = eventContracts.map((contract) => contract.type);

@@ -1,1 +1,2 @@
 export * from './catalog.jobs.js';
+export * from './dbt-artifacts.jobs.js';

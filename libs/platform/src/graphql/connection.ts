@@ -1,7 +1,9 @@
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Directive, Field, Int, ObjectType } from '@nestjs/graphql';
 import { badUserInput } from './errors.js';
 
+// Every subgraph returns connections; the one PageInfo type is shared by all of them.
 @ObjectType()
+@Directive('@shareable')
 export class PageInfo {
   @Field()
   hasNextPage: boolean;

@@ -23,6 +23,8 @@ export interface StackOptions {
   environment?: NodeJS.ProcessEnv;
   redisUrl?: string;
   databaseUrl?: string;
+  /** Subgraph services besides the catalog to run, each with its worker (e.g. `dbt-artifacts`). */
+  services?: string[];
 }
 
 export interface GraphqlAnswer<T = any> {
@@ -38,6 +40,8 @@ export class TestStack {
   readonly processes: ServiceProcess[] = [];
   gatewayUrl = '';
   catalogUrl = '';
+  /** GraphQL URL of every subgraph process by service name. */
+  serviceUrls: Record<string, string> = {};
   adminKey = '';
   redisPrefix = '';
   databaseUrl = '';
@@ -75,6 +79,19 @@ export class TestStack {
     }
     this.redisPrefix = testRedisPrefix(this.options.project);
     const [gatewayPort, catalogPort, workerPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const extra = await Promise.all(
+      (this.options.services ?? []).map(async (name) => ({
+        name,
+        port: await freePort(),
+        workerPort: await freePort(),
+      })),
+    );
+    const subgraphUrls = Object.fromEntries(
+      extra.map((service) => [
+        `SUBGRAPH_${service.name.toUpperCase().replace(/-/g, '_')}_URL`,
+        `http://127.0.0.1:${service.port}/graphql`,
+      ]),
+    );
     this.environment = {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
@@ -87,9 +104,16 @@ export class TestStack {
       CARTOGRAPH_INTERNAL_SECRET: randomBytes(32).toString('base64url'),
       CARTOGRAPH_ENCRYPTION_KEY: generateKey(),
       SUBGRAPH_CATALOG_URL: `http://127.0.0.1:${catalogPort}/graphql`,
+      ...subgraphUrls,
       ...this.options.environment,
     };
     this.catalogUrl = `http://127.0.0.1:${catalogPort}/graphql`;
+    this.serviceUrls = {
+      catalog: this.catalogUrl,
+      ...Object.fromEntries(
+        extra.map((service) => [service.name, `http://127.0.0.1:${service.port}/graphql`]),
+      ),
+    };
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     const bootstrap = await runCartograph(['keys', 'bootstrap'], this.environment);
     this.adminKey = /cgk_[A-Za-z0-9_-]+/.exec(bootstrap.stdout)?.[0] ?? '';
@@ -116,8 +140,27 @@ export class TestStack {
         `${this.gatewayUrl}/health/ready`,
       ),
     );
-    await Promise.all(this.processes.slice(0, 2).map((process) => process.start()));
-    await this.processes[2]!.start();
+    for (const service of extra) {
+      this.processes.push(
+        new ServiceProcess(
+          service.name,
+          ['serve', service.name],
+          { ...this.environment, PORT: String(service.port) },
+          `http://127.0.0.1:${service.port}/health/ready`,
+        ),
+        new ServiceProcess(
+          `${service.name}-worker`,
+          ['worker', service.name],
+          { ...this.environment, PORT: String(service.workerPort) },
+          `http://127.0.0.1:${service.workerPort}/health/ready`,
+        ),
+      );
+    }
+    const gateway = this.process('gateway');
+    await Promise.all(
+      this.processes.filter((process) => process !== gateway).map((process) => process.start()),
+    );
+    await gateway.start();
   }
 
   async graphql<T = any>(

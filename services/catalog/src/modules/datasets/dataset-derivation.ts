@@ -8,6 +8,7 @@ export interface Sighting {
   source: string;
   kind: string;
   description: string | null;
+  columnText?: string | null;
   firstSeenAt: Date;
   lastSeenAt: Date;
   removedAt: Date | null;
@@ -17,6 +18,8 @@ export interface DerivedDataset {
   kind: string;
   description: string | null;
   descriptionSource: string | null;
+  /** What every active source says of the columns, in description precedence. */
+  columnText: string | null;
   sources: string[];
   firstSeenAt: Date;
   lastSeenAt: Date;
@@ -47,8 +50,16 @@ export function deriveDataset(sightings: Sighting[], fallbackKind: string): Deri
     active.length > 0
       ? null
       : new Date(Math.max(...sightings.map((sighting) => sighting.removedAt?.getTime() ?? 0)));
+  const columnText = [...considered]
+    .sort(
+      (left, right) => rank(descriptionPrecedence, left.source) - rank(descriptionPrecedence, right.source),
+    )
+    .map((sighting) => sighting.columnText?.trim())
+    .filter((text): text is string => Boolean(text))
+    .join('\n');
   return {
     kind: byKind[0]?.kind ?? fallbackKind,
+    columnText: columnText || null,
     description: byDescription[0]?.description ?? null,
     descriptionSource: byDescription[0]?.source ?? null,
     sources: active.map((sighting) => sighting.source).sort(),

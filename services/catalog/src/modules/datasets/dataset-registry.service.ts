@@ -34,6 +34,9 @@ export class DatasetRegistryService {
             name: data.name,
             kind: data.kind,
             description: data.description,
+            columnText: data.columns
+              ?.map((column) => (column.description ? `${column.name} ${column.description}` : column.name))
+              .join('\n'),
             source: data.source,
             seenAt: new Date(data.seenAt),
           },
@@ -68,7 +71,7 @@ export class DatasetRegistryService {
     await this.datasets.saveDerivedMany(manager, derived);
     await this.search.addTerms(
       manager,
-      upserts.flatMap((upsert) => [upsert.name, upsert.description]),
+      upserts.flatMap((upsert) => [upsert.name, upsert.description, upsert.columnText]),
     );
   }
 }

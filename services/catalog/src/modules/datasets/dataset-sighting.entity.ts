@@ -15,6 +15,10 @@ export class DatasetSightingEntity {
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
+  /** Column names and descriptions this source documents, one per line; searched with the lowest weight. */
+  @Column({ type: 'text', nullable: true })
+  columnText: string | null;
+
   @Column({ type: 'timestamptz' })
   firstSeenAt: Date;
 

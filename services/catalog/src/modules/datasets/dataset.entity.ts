@@ -34,6 +34,10 @@ export class DatasetEntity {
   @Column({ type: 'text', nullable: true })
   descriptionSource: string | null;
 
+  /** Column names and descriptions from every source, for search (weight D). */
+  @Column({ type: 'text', nullable: true })
+  columnText: string | null;
+
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   sources: string[];
 

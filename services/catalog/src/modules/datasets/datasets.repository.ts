@@ -13,6 +13,8 @@ export interface SightingInput {
   name: string;
   kind: string;
   description: string | null | undefined;
+  /** Undefined keeps what the source said before; '' clears it. */
+  columnText?: string | null;
   source: string;
   seenAt: Date;
 }
@@ -84,11 +86,12 @@ export class DatasetsRepository {
         continue;
       }
       await manager.query(
-        `INSERT INTO "catalog"."dataset_sighting" ("dataset_id", "source", "kind", "description", "first_seen_at", "last_seen_at", "removed_at")
-         SELECT i.dataset_id, i.source, i.kind, i.description, i.seen_at, i.seen_at, NULL
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS i(dataset_id, source, kind, description, seen_at)
+        `INSERT INTO "catalog"."dataset_sighting" ("dataset_id", "source", "kind", "description", "column_text", "first_seen_at", "last_seen_at", "removed_at")
+         SELECT i.dataset_id, i.source, i.kind, i.description, i.column_text, i.seen_at, i.seen_at, NULL
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS i(dataset_id, source, kind, description, seen_at, column_text)
          ON CONFLICT ("dataset_id", "source") DO UPDATE SET
            "kind" = excluded."kind",
+           "column_text" = coalesce(excluded."column_text", "dataset_sighting"."column_text"),
            ${withDescription ? '"description" = excluded."description",' : ''}
            "last_seen_at" = excluded."last_seen_at",
            "removed_at" = NULL
@@ -99,6 +102,7 @@ export class DatasetsRepository {
           group.map((sighting) => sighting.kind),
           group.map((sighting) => sighting.description ?? null),
           group.map((sighting) => sighting.seenAt.toISOString()),
+          group.map((sighting) => sighting.columnText ?? null),
         ],
       );
     }
@@ -170,9 +174,9 @@ export class DatasetsRepository {
       `UPDATE "catalog"."dataset" d SET
          "kind" = v.kind, "description" = v.description, "description_source" = v.description_source,
          "sources" = string_to_array(v.sources, ','), "first_seen_at" = v.first_seen_at,
-         "last_seen_at" = v.last_seen_at, "removed_at" = v.removed_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])
-           AS v(id, kind, description, description_source, sources, first_seen_at, last_seen_at, removed_at)
+         "last_seen_at" = v.last_seen_at, "removed_at" = v.removed_at, "column_text" = v.column_text
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[], $9::text[])
+           AS v(id, kind, description, description_source, sources, first_seen_at, last_seen_at, removed_at, column_text)
         WHERE d."id" = v.id`,
       [
         rows.map((row) => row.datasetId),
@@ -184,6 +188,7 @@ export class DatasetsRepository {
         rows.map((row) => row.derived.firstSeenAt.toISOString()),
         rows.map((row) => row.derived.lastSeenAt.toISOString()),
         rows.map((row) => row.derived.removedAt?.toISOString() ?? null),
+        rows.map((row) => row.derived.columnText),
       ],
     );
   }

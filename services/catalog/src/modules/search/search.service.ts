@@ -25,6 +25,7 @@ function toEntity(row: DatasetSearchRow): DatasetEntity {
     kind: row.kind,
     description: row.description,
     descriptionSource: row.description_source,
+    columnText: null,
     sources: row.sources,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,

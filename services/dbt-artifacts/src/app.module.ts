@@ -1,0 +1,61 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
+import { subgraphOptions } from '@cartograph/platform/graphql';
+import { PlatformModule, type SharedConfig } from '@cartograph/platform/nest';
+import { createLogger } from '@cartograph/platform/observability';
+import { serviceDefinition } from './dbt-artifacts.definition.js';
+import { ArtifactBlobRepository } from './modules/artifact-sets/artifact-blob.repository.js';
+import { ArtifactSetsRepository } from './modules/artifact-sets/artifact-sets.repository.js';
+import { ArtifactSetsResolver } from './modules/artifact-sets/artifact-sets.resolver.js';
+import { ArtifactSetsService } from './modules/artifact-sets/artifact-sets.service.js';
+import { DatasetDbtResolver, DbtNodesResolver } from './modules/nodes/dbt-nodes.resolver.js';
+import { NodesRepository } from './modules/nodes/nodes.repository.js';
+import { NodesService } from './modules/nodes/nodes.service.js';
+import { DbtProjectsResolver } from './modules/projects/dbt-projects.resolver.js';
+import { ProjectsRepository } from './modules/projects/projects.repository.js';
+import { ProjectsService } from './modules/projects/projects.service.js';
+import { RunsRepository } from './modules/runs/runs.repository.js';
+import { RunsService } from './modules/runs/runs.service.js';
+import { UploadsController } from './modules/uploads/uploads.controller.js';
+
+export const dbtArtifactsProviders = [
+  ArtifactBlobRepository,
+  ArtifactSetsRepository,
+  ArtifactSetsService,
+  NodesRepository,
+  NodesService,
+  ProjectsRepository,
+  ProjectsService,
+  RunsRepository,
+  RunsService,
+];
+
+export const dbtArtifactsResolvers = [
+  ArtifactSetsResolver,
+  DbtNodesResolver,
+  DatasetDbtResolver,
+  DbtProjectsResolver,
+];
+
+/** The dbt-artifacts subgraph's API process. */
+@Module({})
+export class DbtArtifactsApiModule {
+  static forRoot(config: SharedConfig, options: { schemaFile: string | false }): DynamicModule {
+    const logger = createLogger({ service: 'dbt-artifacts', level: config.LOG_LEVEL });
+    return {
+      module: DbtArtifactsApiModule,
+      imports: [
+        PlatformModule.forService(serviceDefinition, config),
+        GraphQLModule.forRoot<ApolloFederationDriverConfig>(
+          subgraphOptions({
+            schemaFile: options.schemaFile,
+            logError: (error) => logger.error({ err: error }, 'unexpected GraphQL error'),
+          }),
+        ),
+      ],
+      controllers: [UploadsController],
+      providers: [...dbtArtifactsProviders, ...dbtArtifactsResolvers],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import type { MigrationInterface } from 'typeorm';
+import { InitialDbtArtifacts1764000000000 } from './1764000000000-initial-dbt-artifacts.js';
+
+/** In order; never edit a migration once it is on main, add a new one. */
+export const dbtArtifactsMigrations: (new () => MigrationInterface)[] = [InitialDbtArtifacts1764000000000];
