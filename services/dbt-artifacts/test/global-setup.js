@@ -1,10 +1,20 @@
 // Runs outside Jest's module system, so it uses the build (`npm test` builds first).
-import 'reflect-metadata';
-import { createTemplateDatabase, dropStaleTestDatabases } from '@cartograph/platform/testing';
-import { serviceDefinition } from '../dist/src/dbt-artifacts.definition.js';
+import {
+  createStackTemplateDatabase,
+  dropStaleTestDatabases,
+  runCartograph,
+} from '@cartograph/platform/testing';
 
-/** Migrates the dbt-artifacts schema once into a template; every test file clones it. */
+/**
+ * Migrates every service once into a template (the end-to-end tests run the gateway and the catalog too);
+ * every test file clones it.
+ */
 export default async function globalSetup() {
   await dropStaleTestDatabases('dbt-artifacts');
-  await createTemplateDatabase('dbt-artifacts', [serviceDefinition]);
+  await createStackTemplateDatabase('dbt-artifacts', async (url) => {
+    const result = await runCartograph(['migrate'], { ...process.env, DATABASE_URL: url });
+    if (result.code !== 0) {
+      throw new Error(`cartograph migrate failed:\n${result.stdout}\n${result.stderr}`);
+    }
+  });
 }

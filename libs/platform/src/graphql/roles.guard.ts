@@ -1,7 +1,9 @@
 import {
   type CanActivate,
   type ExecutionContext,
+  ForbiddenException,
   Injectable,
+  UnauthorizedException,
   SetMetadata,
   applyDecorators,
   UseGuards,
@@ -24,15 +26,23 @@ export class RolesGuard implements CanActivate {
         context.getHandler(),
         context.getClass(),
       ]) ?? 'viewer';
-    const identity: Identity | undefined =
-      context.getType<string>() === 'graphql'
-        ? GqlExecutionContext.create(context).getContext<{ identity?: Identity }>().identity
-        : context.switchToHttp().getRequest<{ identity?: Identity }>().identity;
+    const graphql = context.getType<string>() === 'graphql';
+    const identity: Identity | undefined = graphql
+      ? GqlExecutionContext.create(context).getContext<{ identity?: Identity }>().identity
+      : context.switchToHttp().getRequest<{ identity?: Identity }>().identity;
     if (!identity) {
+      if (!graphql) {
+        throw new UnauthorizedException({
+          error: { code: 'UNAUTHENTICATED', message: 'Authentication required' },
+        });
+      }
       throw unauthenticated();
     }
     if (!hasRole(identity.role, required)) {
-      throw forbidden(`This needs the "${required}" role; your key has "${identity.role}"`);
+      const message = `This needs the "${required}" role; your key has "${identity.role}"`;
+      // REST routes answer with an HTTP status and the same code; GraphQL carries it in extensions.
+      if (!graphql) throw new ForbiddenException({ error: { code: 'FORBIDDEN', message } });
+      throw forbidden(message);
     }
     return true;
   }
