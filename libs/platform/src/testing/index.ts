@@ -6,3 +6,6 @@ export * from './service-process.js';
 export * from './stack.js';
 export * from './private-redis.js';
 export * from './private-postgres.js';
+export * from './s3.emulator.js';
+export * from './azurite.emulator.js';
+export * from './aws-signature.js';
