@@ -10,7 +10,10 @@ export class ArtifactReadError extends Error {
   /** Byte offset in the (decompressed) input, for syntax errors. */
   readonly offset?: number;
 
-  constructor(message: string, details: { fileName?: string | null; path?: string | null; offset?: number } = {}) {
+  constructor(
+    message: string,
+    details: { fileName?: string | null; path?: string | null; offset?: number } = {},
+  ) {
     super(message);
     this.name = 'ArtifactReadError';
     this.fileName = details.fileName ?? null;

@@ -18,10 +18,17 @@ describe('summarizeArtifacts', () => {
         {
           fileName: 'run_results.json?step=4',
           bytes: chunked(
-            buildRunResults(6, { ...options, which: 'build', failingTest: { name: 'unique_orders_order_id' } }),
+            buildRunResults(6, {
+              ...options,
+              which: 'build',
+              failingTest: { name: 'unique_orders_order_id' },
+            }),
           ),
         },
-        { fileName: 'run_results.json?step=5', bytes: chunked(buildRunResults(6, { ...options, which: 'generate' })) },
+        {
+          fileName: 'run_results.json?step=5',
+          bytes: chunked(buildRunResults(6, { ...options, which: 'generate' })),
+        },
         { fileName: 'sources.json', bytes: chunked(buildSources(3, { emptySource: true })) },
         { fileName: 'broken.json', bytes: [artifactBytes('{"metadata": {')] },
       ],
@@ -110,6 +117,8 @@ describe('summarizeArtifacts', () => {
     for await (const record of readArtifact(chunked(manifest))) builder.add('manifest.json', record);
     const summary = builder.result();
     expect(summary.datasets.every((dataset) => dataset.datasetId === null)).toBe(true);
-    expect(summary.files[0]!.warnings[0]).toMatch(/^no dataset id for seed\.jaffle_shop\.country_codes: Unsupported platform/);
+    expect(summary.files[0]!.warnings[0]).toMatch(
+      /^no dataset id for seed\.jaffle_shop\.country_codes: Unsupported platform/,
+    );
   });
 });

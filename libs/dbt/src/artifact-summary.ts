@@ -104,7 +104,8 @@ export class ArtifactSummaryBuilder {
       case 'node':
         increment(this.resources, record.node.resourceType);
         this.columns += record.node.columns.length;
-        if (['model', 'seed', 'snapshot'].includes(record.node.resourceType)) this.addDataset(file, record.node);
+        if (['model', 'seed', 'snapshot'].includes(record.node.resourceType))
+          this.addDataset(file, record.node);
         return;
       case 'source':
         increment(this.resources, 'source');

@@ -57,7 +57,17 @@ describe('readArtifact speed', () => {
       if (library) {
         const started = performance.now();
         let values = 0;
-        const sections = ['nodes', 'sources', 'exposures', 'metrics', 'semantic_models', 'saved_queries', 'unit_tests', 'groups', 'docs'];
+        const sections = [
+          'nodes',
+          'sources',
+          'exposures',
+          'metrics',
+          'semantic_models',
+          'saved_queries',
+          'unit_tests',
+          'groups',
+          'docs',
+        ];
         const parser = new library.JSONParser({
           paths: ['$.metadata', ...sections.map((section) => `$.${section}.*`)],
           keepStack: false,

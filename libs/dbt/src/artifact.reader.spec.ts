@@ -46,8 +46,10 @@ function ofType<T extends ArtifactRecord['type']>(
   return records.filter((record): record is Extract<ArtifactRecord, { type: T }> => record.type === type);
 }
 
-const nodesOf = (records: ArtifactRecord[]): DbtNode[] => ofType(records, 'node').map((record) => record.node);
-const testsOf = (records: ArtifactRecord[]): DbtTest[] => ofType(records, 'test').map((record) => record.test);
+const nodesOf = (records: ArtifactRecord[]): DbtNode[] =>
+  ofType(records, 'node').map((record) => record.node);
+const testsOf = (records: ArtifactRecord[]): DbtTest[] =>
+  ofType(records, 'test').map((record) => record.test);
 const sourcesOf = (records: ArtifactRecord[]): DbtSource[] =>
   ofType(records, 'source').map((record) => record.source);
 const metricsOf = (records: ArtifactRecord[]): DbtMetric[] =>
@@ -60,7 +62,10 @@ describe('readArtifact: manifest.json of every schema version', () => {
     let records: ArtifactRecord[];
     const ids = jaffleShopIds(version);
     beforeAll(async () => {
-      records = await readAll(buildManifest(version), { expectedKind: 'manifest', fileName: 'manifest.json' });
+      records = await readAll(buildManifest(version), {
+        expectedKind: 'manifest',
+        fileName: 'manifest.json',
+      });
     });
 
     it('starts with the header and ends with the manifest summary', () => {
@@ -131,7 +136,13 @@ describe('readArtifact: manifest.json of every schema version', () => {
       });
       expect(singular.rawCode).toContain("ref('orders')");
       const accepted = tests.find((test) => test.testName === 'accepted_values')!;
-      expect(accepted.kwargs.values).toEqual(['placed', 'shipped', 'completed', 'return_pending', 'returned']);
+      expect(accepted.kwargs.values).toEqual([
+        'placed',
+        'shipped',
+        'completed',
+        'return_pending',
+        'returned',
+      ]);
     });
 
     it('reads sources with freshness and documented columns', () => {
@@ -186,7 +197,11 @@ describe('readArtifact: manifest.json of every schema version', () => {
           expression: 'order_id',
           modelName: 'orders',
         });
-        expect(orderCount.definition).toMatchObject({ type: 'count', sql: 'order_id', timestamp: 'ordered_at' });
+        expect(orderCount.definition).toMatchObject({
+          type: 'count',
+          sql: 'order_id',
+          timestamp: 'ordered_at',
+        });
       } else if (version <= 9) {
         expect(orderCount).toMatchObject({
           style: 'calculation_method',
@@ -229,7 +244,9 @@ describe('readArtifact: manifest.json of every schema version', () => {
       defaultAggTimeDimension: 'ordered_at',
       dependsOn: ['model.jaffle_shop.orders'],
     });
-    expect(semanticModel!.semanticModel.entities.map((entity) => [entity.name, entity.type, entity.expr])).toEqual([
+    expect(
+      semanticModel!.semanticModel.entities.map((entity) => [entity.name, entity.type, entity.expr]),
+    ).toEqual([
       ['order', 'primary', 'order_id'],
       ['customer', 'foreign', 'customer_id'],
     ]);
@@ -318,7 +335,9 @@ describe('readArtifact: manifest.json of every schema version', () => {
   });
 
   it('lists the exposure owner emails when written as a list', async () => {
-    const records = await readAll(buildManifest(12, { exposureOwnerEmails: ['a@jaffle.shop', 'b@jaffle.shop'] }));
+    const records = await readAll(
+      buildManifest(12, { exposureOwnerEmails: ['a@jaffle.shop', 'b@jaffle.shop'] }),
+    );
     expect(ofType(records, 'exposure')[0]!.exposure.owner.email).toEqual(['a@jaffle.shop', 'b@jaffle.shop']);
   });
 
@@ -410,7 +429,9 @@ describe('readArtifact: catalog.json', () => {
   });
 
   it('turns catalog errors into warnings', async () => {
-    const records = await readAll(buildCatalog({ errors: ['Database Error: permission denied for schema raw'] }));
+    const records = await readAll(
+      buildCatalog({ errors: ['Database Error: permission denied for schema raw'] }),
+    );
     expect(warningsOf(records)).toEqual(['catalog error: Database Error: permission denied for schema raw']);
   });
 });
@@ -428,7 +449,10 @@ describe('readArtifact: run_results.json of every schema version', () => {
     });
 
     it('reads every result with lower-cased status, timing and adapter response', () => {
-      expect(records[0]).toMatchObject({ type: 'header', header: { kind: 'run_results', schemaVersion: version } });
+      expect(records[0]).toMatchObject({
+        type: 'header',
+        header: { kind: 'run_results', schemaVersion: version },
+      });
       const results = ofType(records, 'run_result').map((record) => record.result);
       expect(results).toHaveLength(version >= 6 ? 15 : 14);
       const orders = results.find((result) => result.uniqueId === 'model.jaffle_shop.orders')!;
@@ -447,7 +471,9 @@ describe('readArtifact: run_results.json of every schema version', () => {
       expect(orders.compiledCode === null).toBe(version < 5);
       const view = results.find((result) => result.uniqueId === 'model.jaffle_shop.stg_orders')!;
       expect(view.rowsAffected).toBe(-1);
-      const failing = results.find((result) => result.uniqueId.startsWith('test.jaffle_shop.not_null_orders_order_id'))!;
+      const failing = results.find((result) =>
+        result.uniqueId.startsWith('test.jaffle_shop.not_null_orders_order_id'),
+      )!;
       expect(failing).toMatchObject({
         resourceType: 'test',
         status: 'fail',
@@ -530,7 +556,10 @@ describe('readArtifact: sources.json of every schema version', () => {
 
   it("lower-cases Fusion's capitalised statuses", async () => {
     const records = await readAll(buildSources(3, { fusion: true }));
-    expect(ofType(records, 'freshness_result').map((record) => record.result.status)).toEqual(['pass', 'warn']);
+    expect(ofType(records, 'freshness_result').map((record) => record.result.status)).toEqual([
+      'pass',
+      'warn',
+    ]);
     expect(records[0]).toMatchObject({ header: { dbtVersion: '2.0.0-preview.45' } });
   });
 
@@ -548,7 +577,10 @@ describe('readArtifact: sources.json of every schema version', () => {
 describe('readArtifact: semantic_manifest.json', () => {
   it('recognises it by its lists and reads models, metrics and saved queries without ids', async () => {
     const records = await readAll(buildSemanticManifest(), { expectedKind: 'semantic_manifest' });
-    expect(records[0]).toMatchObject({ type: 'header', header: { kind: 'semantic_manifest', schemaVersion: null } });
+    expect(records[0]).toMatchObject({
+      type: 'header',
+      header: { kind: 'semantic_manifest', schemaVersion: null },
+    });
     const [model] = ofType(records, 'semantic_model');
     expect(model!.semanticModel).toMatchObject({ uniqueId: null, name: 'orders', modelName: null });
     expect(model!.semanticModel.nodeRelation).toMatchObject({ alias: 'orders', schemaName: 'dbt_prod' });
@@ -579,7 +611,9 @@ describe('readArtifact: errors and leniency', () => {
         expect(error.message).toBe('manifest.json is not valid JSON: the input is empty at byte offset 0');
       } else {
         expect(error.message).toMatch(
-          new RegExp(`^manifest.json is not valid JSON: unexpected end of input \\(the file is truncated\\) at byte offset ${length}`),
+          new RegExp(
+            `^manifest.json is not valid JSON: unexpected end of input \\(the file is truncated\\) at byte offset ${length}`,
+          ),
         );
       }
       expect(error.offset).toBe(length);
@@ -600,7 +634,9 @@ describe('readArtifact: errors and leniency', () => {
     // `t` could still begin `true`: the error is at the `a` of `tabel`, one byte after the `t`.
     const expectedOffset = new TextEncoder().encode(text.slice(0, text.indexOf('tabel') + 1)).length;
     expect(error.offset).toBe(expectedOffset);
-    expect(error.message).toMatch(/^manifest.json is not valid JSON: .* at byte offset \d+ \(in nodes\["model\.jaffle_shop\./);
+    expect(error.message).toMatch(
+      /^manifest.json is not valid JSON: .* at byte offset \d+ \(in nodes\["model\.jaffle_shop\./,
+    );
   });
 
   it('refuses a catalog uploaded as manifest with a clear message', async () => {
@@ -617,13 +653,18 @@ describe('readArtifact: errors and leniency', () => {
       for await (const record of readArtifact(chunked(buildRunResults(6)), { expectedKind: 'sources' })) {
         seen.push(record);
       }
-    }).rejects.toThrow('the artifact was uploaded as sources: its dbt_schema_version is https://schemas.getdbt.com/dbt/run-results/v6.json');
+    }).rejects.toThrow(
+      'the artifact was uploaded as sources: its dbt_schema_version is https://schemas.getdbt.com/dbt/run-results/v6.json',
+    );
     expect(seen).toEqual([]);
   });
 
   it.each([
     [{ nodes: {} }, 'x.json is not a dbt artifact: it has no metadata.dbt_schema_version'],
-    [{ metadata: { dbt_version: '1.8.0' } }, 'x.json is not a dbt artifact: it has no metadata.dbt_schema_version'],
+    [
+      { metadata: { dbt_version: '1.8.0' } },
+      'x.json is not a dbt artifact: it has no metadata.dbt_schema_version',
+    ],
     [{ metadata: 'v12' }, 'x.json is not a dbt artifact: "metadata" is not an object'],
     [
       { metadata: { dbt_schema_version: 'https://schemas.getdbt.com/dbt/graph-summary/v1.json' } },
@@ -645,7 +686,9 @@ describe('readArtifact: errors and leniency', () => {
       warning:
         'manifest schema v13 is newer than the newest this reader knows (v12); it is read leniently and fields it does not know are kept in "extra"',
     });
-    expect(nodesOf(records).find((node) => node.name === 'orders')!.extra.brand_new_field).toEqual({ added: 'in v13' });
+    expect(nodesOf(records).find((node) => node.name === 'orders')!.extra.brand_new_field).toEqual({
+      added: 'in v13',
+    });
     expect(testsOf(records)).toHaveLength(9);
 
     const runResults = buildRunResults(6) as Json;
@@ -694,7 +737,11 @@ describe('readArtifact: errors and leniency', () => {
     const records = await readAll(manifest);
     const orders = nodesOf(records).find((node) => node.name === 'orders')!;
     expect(orders.columns[0]!.extra).toMatchObject({ pii: true, granularity: null });
-    expect(orders.extra).toMatchObject({ docs: { show: true, node_color: null }, constraints: [], time_spine: null });
+    expect(orders.extra).toMatchObject({
+      docs: { show: true, node_color: null },
+      constraints: [],
+      time_spine: null,
+    });
     for (const dropped of ['refs', 'sources', 'unrendered_config', 'raw_code', 'depends_on', 'columns']) {
       expect(orders.extra).not.toHaveProperty(dropped);
     }

@@ -286,7 +286,9 @@ class ArtifactReadSession {
     if (event.type !== 'entry' || !entrySections[kind].has(event.section)) return;
     this.entries[event.section] = (this.entries[event.section] ?? 0) + 1;
     const path =
-      event.key === null ? `${event.section}[${event.index}]` : `${event.section}[${JSON.stringify(event.key)}]`;
+      event.key === null
+        ? `${event.section}[${event.index}]`
+        : `${event.section}[${JSON.stringify(event.key)}]`;
     const raw = this.parse(event.text, event.offset, path);
     if (event.section === 'disabled') {
       // v4+: {unique_id: [node, …]}; v1–v3: [node, …].
@@ -342,7 +344,8 @@ class ArtifactReadSession {
     } catch {
       const position = locateJsonError(text);
       const byteOffset = offset + new TextEncoder().encode(text.slice(0, position)).length;
-      const found = position < text.length ? `unexpected ${JSON.stringify(text[position])}` : 'unexpected end';
+      const found =
+        position < text.length ? `unexpected ${JSON.stringify(text[position])}` : 'unexpected end';
       throw new ArtifactReadError(
         `${this.displayName} is not valid JSON: ${found} at byte offset ${byteOffset} (in ${path})`,
         { fileName: this.options.fileName, path, offset: byteOffset },

@@ -33,7 +33,10 @@ describe('datasetForResource', () => {
       schema: 'dbt_prod',
       upperCase: true,
     });
-    const context = { adapterType: header.adapterType!, instance: 'XY12345.us-east-1.snowflakecomputing.com' };
+    const context = {
+      adapterType: header.adapterType!,
+      instance: 'XY12345.us-east-1.snowflakecomputing.com',
+    };
     const fromManifest = datasetForResource(node('orders'), context);
     const fromCatalog = datasetForCatalogTable(table('model.jaffle_shop.orders'), context);
     expect(fromManifest).toEqual({
@@ -46,7 +49,9 @@ describe('datasetForResource', () => {
     expect(fromCatalog!.id).toBe(fromManifest!.id);
     expect(catalogKeyOf(node('orders'))).toBe(catalogKeyOf(table('model.jaffle_shop.orders')));
     // Column names join case-insensitively too: YAML `order_id`, warehouse `ORDER_ID`.
-    expect(table('model.jaffle_shop.orders').columns[0]!.name.toLowerCase()).toBe(node('orders').columns[0]!.name);
+    expect(table('model.jaffle_shop.orders').columns[0]!.name.toLowerCase()).toBe(
+      node('orders').columns[0]!.name,
+    );
   });
 
   it('keeps the case of a Snowflake name dbt is told to quote', async () => {
@@ -57,7 +62,10 @@ describe('datasetForResource', () => {
     );
     // The project's quoting applies when the node says nothing; the node's own config wins.
     expect(
-      datasetForResource({ ...quoted, quoting: {} }, { adapterType: 'snowflake', quoting: { identifier: true } })!.id,
+      datasetForResource(
+        { ...quoted, quoting: {} },
+        { adapterType: 'snowflake', quoting: { identifier: true } },
+      )!.id,
     ).toBe('snowflake://default/analytics.dbt_prod."Orders"');
     expect(
       datasetForResource(
@@ -73,9 +81,9 @@ describe('datasetForResource', () => {
     const id = datasetForResource(node('customers'), context)!.id;
     expect(id).toBe('postgres://db.internal/analytics.dbt_prod.customers');
     expect(datasetForCatalogTable(table('model.jaffle_shop.customers'), context)!.id).toBe(id);
-    expect(datasetIdFromQualifiedName('postgres', node('customers').relationName!, { instance: 'db.internal' })).toBe(
-      id,
-    );
+    expect(
+      datasetIdFromQualifiedName('postgres', node('customers').relationName!, { instance: 'db.internal' }),
+    ).toBe(id);
     // Postgres quotes by default, so a mixed-case alias keeps its case.
     expect(datasetForResource({ ...node('customers'), alias: 'Customers' }, context)!.id).toBe(
       'postgres://db.internal/analytics.dbt_prod."Customers"',
@@ -108,9 +116,15 @@ describe('datasetForResource', () => {
   it('gives no dataset to ephemeral models, tests, analyses and operations', async () => {
     const { node, nodes, tests } = await project({ ephemeralModel: true });
     expect(datasetForResource(node('int_order_totals'), { adapterType: 'postgres' })).toBeNull();
-    expect(datasetForResource({ ...node('orders'), resourceType: 'analysis' }, { adapterType: 'postgres' })).toBeNull();
-    expect(datasetForResource({ ...node('orders'), resourceType: 'operation' }, { adapterType: 'postgres' })).toBeNull();
-    expect(datasetForResource({ ...node('orders'), resourceType: 'test' }, { adapterType: 'postgres' })).toBeNull();
+    expect(
+      datasetForResource({ ...node('orders'), resourceType: 'analysis' }, { adapterType: 'postgres' }),
+    ).toBeNull();
+    expect(
+      datasetForResource({ ...node('orders'), resourceType: 'operation' }, { adapterType: 'postgres' }),
+    ).toBeNull();
+    expect(
+      datasetForResource({ ...node('orders'), resourceType: 'test' }, { adapterType: 'postgres' }),
+    ).toBeNull();
     expect(tests.length).toBeGreaterThan(0);
     expect(nodes.filter((entry) => datasetForResource(entry, { adapterType: 'postgres' })).length).toBe(
       nodes.length - 1,

@@ -1,4 +1,9 @@
-import { datasetId, platformFromAdapter, type IdentityOptions, type Platform } from '@cartograph/catalog-model';
+import {
+  datasetId,
+  platformFromAdapter,
+  type IdentityOptions,
+  type Platform,
+} from '@cartograph/catalog-model';
 import type { ArtifactHeader } from './artifact.types.js';
 import type { DbtNode, DbtQuoting, DbtSource } from './manifest.types.js';
 import type { CatalogTable } from './results.types.js';
@@ -69,7 +74,10 @@ export function datasetForResource(
  * The dataset of a catalog.json table. Catalog names come from the warehouse's own catalog, so they are the
  * stored names and count as quoted: `ORDERS` on Snowflake is the table a model `orders` creates.
  */
-export function datasetForCatalogTable(table: CatalogTable, context: DatasetContext): DatasetReference | null {
+export function datasetForCatalogTable(
+  table: CatalogTable,
+  context: DatasetContext,
+): DatasetReference | null {
   if (!table.name) return null;
   return referenceFor(table.database, table.schema, table.name, context, {
     database: true,
@@ -115,7 +123,11 @@ export function catalogKey(
   schema: string | null | undefined,
   name: string | null | undefined,
 ): string {
-  return JSON.stringify([(database ?? '').toLowerCase(), (schema ?? '').toLowerCase(), (name ?? '').toLowerCase()]);
+  return JSON.stringify([
+    (database ?? '').toLowerCase(),
+    (schema ?? '').toLowerCase(),
+    (name ?? '').toLowerCase(),
+  ]);
 }
 
 /** `catalogKey` of a manifest resource (alias for nodes, identifier for sources) or of a catalog table. */

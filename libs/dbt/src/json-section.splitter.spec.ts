@@ -1,4 +1,9 @@
-import { JsonSectionSplitter, JsonSyntaxError, type SectionAction, type SplitEvent } from './json-section.splitter.js';
+import {
+  JsonSectionSplitter,
+  JsonSyntaxError,
+  type SectionAction,
+  type SplitEvent,
+} from './json-section.splitter.js';
 import { splitBytes } from './testing/index.js';
 
 const encoder = new TextEncoder();
@@ -98,9 +103,13 @@ describe('JsonSectionSplitter', () => {
     for (let size = 1; size <= 7; size += 1) expect(split(text, { chunkSize: size })).toEqual(expected);
   });
 
-  it('skips a UTF-8 byte order mark', () => {
+  it('skips a UTF-8 byte order mark, also when it is split across chunks', () => {
     const bytes = encoder.encode(`\uFEFF{"items": {"a": 1}}`);
-    expect(split(bytes).filter((event) => event.type === 'entry')).toHaveLength(1);
+    const expected = split(bytes);
+    expect(expected.filter((event) => event.type === 'entry')).toHaveLength(1);
+    for (const cut of [1, 2, 3, 4]) expect(split(bytes, { splitAt: [cut] })).toEqual(expected);
+    expect(split(bytes, { chunkSize: 1 })).toEqual(expected);
+    expect(() => split(encoder.encode(' \uFEFF{}'))).toThrow(/expected a JSON object, found byte 0xef/);
   });
 
   it('treats an entry section holding a scalar as a value', () => {

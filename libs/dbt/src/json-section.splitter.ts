@@ -59,6 +59,7 @@ export interface JsonSectionSplitterOptions {
   readonly actionFor: (section: string, container: SectionContainer) => SectionAction;
 }
 
+const byteOrderMark = [0xef, 0xbb, 0xbf];
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -101,7 +102,9 @@ function isScalarEnd(byte: number): boolean {
 }
 
 function describeByte(byte: number): string {
-  return byte >= 0x20 && byte < 0x7f ? JSON.stringify(String.fromCharCode(byte)) : `byte 0x${byte.toString(16)}`;
+  return byte >= 0x20 && byte < 0x7f
+    ? JSON.stringify(String.fromCharCode(byte))
+    : `byte 0x${byte.toString(16)}`;
 }
 
 export class JsonSectionSplitter {
@@ -111,7 +114,6 @@ export class JsonSectionSplitter {
   /** Absolute offset of the first byte of the current chunk. */
   private chunkOffset = 0;
   private state = ROOT_START;
-  private sawFirstByte = false;
 
   private section = '';
   private sectionAction: SectionAction = 'skip';
@@ -143,11 +145,6 @@ export class JsonSectionSplitter {
   *push(chunk: Uint8Array): Generator<SplitEvent> {
     const length = chunk.length;
     let index = 0;
-    if (!this.sawFirstByte && length > 0) {
-      this.sawFirstByte = true;
-      // A UTF-8 byte order mark, as some Windows tools write.
-      if (length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) index = 3;
-    }
     while (index < length) {
       if (this.state === SCANNING) {
         const end = this.scan(chunk, index);
@@ -189,6 +186,9 @@ export class JsonSectionSplitter {
   private step(chunk: Uint8Array, index: number, byte: number): SplitEvent | null {
     switch (this.state) {
       case ROOT_START:
+        // A UTF-8 byte order mark (EF BB BF), as some Windows tools write, possibly split across chunks.
+        if (this.chunkOffset + index === byteOrderMark.indexOf(byte) && byteOrderMark.includes(byte))
+          return null;
         if (byte !== OPEN_BRACE) this.fail(`expected a JSON object, found ${describeByte(byte)}`, index);
         this.state = ROOT_KEY_OR_END;
         return null;
@@ -230,7 +230,11 @@ export class JsonSectionSplitter {
       case ROOT_AFTER_VALUE:
         if (byte === COMMA) this.state = ROOT_KEY_NEXT;
         else if (byte === CLOSE_BRACE) this.state = DONE;
-        else this.fail(`expected "," or "}" after the value of "${this.section}", found ${describeByte(byte)}`, index);
+        else
+          this.fail(
+            `expected "," or "}" after the value of "${this.section}", found ${describeByte(byte)}`,
+            index,
+          );
         return null;
       case DONE:
         return this.fail(`unexpected ${describeByte(byte)} after the end of the JSON document`, index);
@@ -277,7 +281,13 @@ export class JsonSectionSplitter {
     }
   }
 
-  private beginValue(chunk: Uint8Array, index: number, purpose: number, capture: boolean, returnState: number) {
+  private beginValue(
+    chunk: Uint8Array,
+    index: number,
+    purpose: number,
+    capture: boolean,
+    returnState: number,
+  ) {
     const byte = chunk[index]!;
     if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === COMMA || byte === COLON) {
       this.fail(`expected a value, found ${describeByte(byte)}`, index);
@@ -432,7 +442,8 @@ export class JsonSectionSplitter {
   /** JSON path of what is being read, for messages: `nodes["model.x.y"]`, `results[3]`, `metadata`. */
   currentPath(): string | null {
     if (this.state === ROOT_START || this.state === ROOT_KEY_OR_END || this.state === DONE) return null;
-    if (this.state === ROOT_KEY_NEXT || (this.state === SCANNING && this.scanPurpose === SECTION_KEY)) return null;
+    if (this.state === ROOT_KEY_NEXT || (this.state === SCANNING && this.scanPurpose === SECTION_KEY))
+      return null;
     if (!this.inEntries) return this.section;
     if (this.sectionContainer === 'array') return `${this.section}[${this.sectionEntries}]`;
     const readingEntry =

@@ -44,7 +44,15 @@ import {
  */
 
 /** Fields every resource has, read into the common fields of the model. */
-const commonFields = ['unique_id', 'resource_type', 'name', 'package_name', 'path', 'original_file_path', 'fqn'];
+const commonFields = [
+  'unique_id',
+  'resource_type',
+  'name',
+  'package_name',
+  'path',
+  'original_file_path',
+  'fqn',
+];
 
 /**
  * Known fields that are dropped: they repeat what `dependsOn`/`config` already say (`refs`, `sources`,
@@ -687,7 +695,9 @@ function whereFilters(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) {
     return value
-      .map((filter) => (typeof filter === 'string' ? filter : stringOrNull(objectOf(filter).where_sql_template)))
+      .map((filter) =>
+        typeof filter === 'string' ? filter : stringOrNull(objectOf(filter).where_sql_template),
+      )
       .filter((filter): filter is string => filter !== null);
   }
   if (isObject(value)) return whereFilters(value.where_filters);

@@ -48,7 +48,7 @@ function lastModifiedOf(value: unknown): string | null {
   return match ? `${match[1]}T${match[2]}:${match[3] ?? '00'}Z` : value;
 }
 
-/** Stats by id; each adapter names the same facts differently (research/dbt.md §4). */
+/** Stats by id; each adapter names the same facts differently. */
 function statsOf(value: unknown): CatalogStats {
   const raw: JsonObject = {};
   for (const [key, item] of Object.entries(objectOf(value))) {

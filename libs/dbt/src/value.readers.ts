@@ -94,11 +94,14 @@ export function quotingOf(value: unknown): {
  * The name in a dbt reference text: `ref('orders')` → orders, `ref('pkg', 'orders')` → orders,
  * `{{ get_where_subquery(ref("orders")) }}` → orders. Null when there is no ref.
  */
-export function refTarget(text: unknown): { package: string | null; name: string; version: string | null } | null {
+export function refTarget(
+  text: unknown,
+): { package: string | null; name: string; version: string | null } | null {
   if (typeof text !== 'string') return null;
-  const match = /\bref\(\s*(['"])([^'"]+)\1(?:\s*,\s*(['"])([^'"]+)\3)?(?:\s*,\s*(?:v|version)\s*=\s*['"]?([^'")\s]+)['"]?)?\s*\)/.exec(
-    text,
-  );
+  const match =
+    /\bref\(\s*(['"])([^'"]+)\1(?:\s*,\s*(['"])([^'"]+)\3)?(?:\s*,\s*(?:v|version)\s*=\s*['"]?([^'")\s]+)['"]?)?\s*\)/.exec(
+      text,
+    );
   if (!match) return null;
   if (match[4] !== undefined) return { package: match[2]!, name: match[4], version: match[5] ?? null };
   return { package: null, name: match[2]!, version: match[5] ?? null };

@@ -24,6 +24,14 @@ export const dbtArtifactsEnvironment = z.object({
     .max(16)
     .default(1)
     .describe('Artifact sets and bucket syncs one dbt-artifacts worker processes at once.'),
+  DBT_ARTIFACTS_STRANDED_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(600)
+    .describe(
+      'An artifact set queued or processing for longer than this (its job lost with Redis or its worker killed) is queued again; checked at worker start and every minute.',
+    ),
 });
 
 export const serviceDefinition = defineService({

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import {
   buildCatalog,
   buildManifest,
@@ -5,49 +6,273 @@ import {
   buildSources,
   jaffleShopIds,
 } from '@cartograph/dbt/testing';
-import { startDbtArtifacts, type DbtArtifactsTestApp } from './dbt-artifacts-test-app.js';
+import { startDbtArtifacts, viewer, type DbtArtifactsTestApp } from './dbt-artifacts-test-app.js';
 
 const json = (value: unknown) => JSON.stringify(value);
+const ids = jaffleShopIds(12);
+const ordersId = ids.models.find((id) => id.endsWith('.orders'))!;
+
+/**
+ * Every row version in every table of the schema (ctid and xmin change on any insert, update or delete), to
+ * prove that something wrote nothing.
+ */
+async function rowCounts(app: DbtArtifactsTestApp): Promise<Record<string, string>> {
+  const tables = [
+    'artifact_blob',
+    'artifact_blob_chunk',
+    'artifact_set',
+    'project',
+    'node',
+    'edge',
+    'run',
+    'run_result',
+    'freshness_check',
+    'latest_result',
+    'latest_freshness',
+    'outbox',
+  ];
+  const versions: Record<string, string> = {};
+  for (const table of tables) {
+    const [row] = await app.dataSource.query(
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(ctid::text || '/' || xmin::text, ',' ORDER BY ctid)), '') AS version FROM "dbt_artifacts"."${table}"`,
+    );
+    versions[table] = row.version;
+  }
+  return versions;
+}
+
+async function ordersNode(app: DbtArtifactsTestApp) {
+  const { body } = await app.graphql(
+    `query($id: String!) { dbtNode(uniqueId: $id) { name description lastRun { status command }
+       tests { name lastRun { status message failures command } } } }`,
+    { id: ordersId },
+  );
+  expect(body.errors).toBeUndefined();
+  return body.data.dbtNode;
+}
+
+const buildSet = () => [
+  { field: 'manifest', fileName: 'manifest.json', body: json(buildManifest(12)) },
+  { field: 'catalog', fileName: 'catalog.json', body: json(buildCatalog()) },
+  {
+    field: 'run_results',
+    fileName: 'run_results.json',
+    body: json(
+      buildRunResults(6, { which: 'build', failingTest: { name: 'not_null_orders_order_id', failures: 3 } }),
+    ),
+  },
+  { field: 'sources', fileName: 'sources.json', body: json(buildSources(3)) },
+];
 
 describe('artifact set ingestion', () => {
   let app: DbtArtifactsTestApp;
 
   beforeAll(async () => {
-    app = await startDbtArtifacts();
+    app = await startDbtArtifacts({
+      UPLOAD_MAX_BYTES: String(8 * 1024 * 1024),
+      ARTIFACT_MAX_BYTES: String(4 * 1024 * 1024),
+    });
+    const upload = await app.upload(buildSet());
+    expect(upload.status).toBe(202);
+    const set = await app.settled(upload.body.artifactSet.id);
+    expect(set).toMatchObject({ state: 'succeeded', error: null });
   });
 
   afterAll(async () => {
     await app?.close();
   });
 
-  it('ingests a jaffle-shop set and answers dbtNode with columns, tests, last run and freshness', async () => {
-    const ids = jaffleShopIds(12);
-    const upload = await app.upload([
-      { field: 'manifest', fileName: 'manifest.json', body: json(buildManifest(12)) },
-      { field: 'catalog', fileName: 'catalog.json', body: json(buildCatalog()) },
+  it('answers dbtNode with documented and warehouse columns, tests and their last outcome', async () => {
+    const { body } = await app.graphql(
+      `query($id: String!) { dbtNode(uniqueId: $id) { name datasetId description lastRun { status durationSeconds }
+         columns { name description dataType documented tests { name lastRun { status message failures } } } } }`,
+      { id: ordersId },
+    );
+    expect(body.errors).toBeUndefined();
+    const node = body.data.dbtNode;
+    expect(node.datasetId).toBe('postgres://default/analytics.dbt_prod.orders');
+    expect(node.lastRun.status).toBe('success');
+    const orderId = node.columns.find((column: any) => column.name === 'order_id');
+    expect(orderId).toMatchObject({ dataType: 'integer', documented: true });
+    expect(orderId.tests.map((test: any) => test.lastRun.status).sort()).toEqual(['fail', 'pass']);
+  });
+
+  it('an identical re-upload is answered from what is there and writes no row', async () => {
+    const before = await rowCounts(app);
+    const answer = await app.upload(buildSet());
+    expect(answer.status).toBe(200);
+    expect(answer.body.unchanged).toBe(true);
+    expect(answer.body.artifactSet.state).toBe('succeeded');
+    expect(await rowCounts(app)).toEqual(before);
+  });
+
+  it('a docs generate run_results next to the build never overwrites test outcomes', async () => {
+    const answer = await app.upload([
+      {
+        field: 'run_results',
+        fileName: 'run_results.json',
+        body: json(
+          buildRunResults(6, {
+            which: 'generate',
+            invocationId: '0b1d2c3e-0000-4000-8000-000000000002',
+            generatedAt: '2026-03-12T06:00:00Z',
+          }),
+        ),
+      },
+    ]);
+    expect(answer.status).toBe(202);
+    const set = await app.settled(answer.body.artifactSet.id);
+    expect(set.state).toBe('succeeded');
+    expect(set.warnings.join(' ')).toMatch(/"generate" run/);
+    const node = await ordersNode(app);
+    const notNull = node.tests.find((test: any) => test.name === 'not_null_orders_order_id');
+    expect(notNull.lastRun).toMatchObject({ status: 'fail', failures: 3, command: 'build' });
+  });
+
+  it('a later build changes the outcome and says so with dbt.test.status_changed', async () => {
+    const answer = await app.upload([
       {
         field: 'run_results',
         fileName: 'run_results.json',
         body: json(
           buildRunResults(6, {
             which: 'build',
-            failingTest: { name: 'not_null_orders_order_id', failures: 3 },
+            invocationId: '0b1d2c3e-0000-4000-8000-000000000003',
+            generatedAt: '2026-03-13T05:00:00Z',
           }),
         ),
       },
-      { field: 'sources', fileName: 'sources.json', body: json(buildSources(3)) },
     ]);
-    expect(upload.status).toBe(202);
-    const set = await app.settled(upload.body.artifactSet.id);
-    expect(set.error).toBeNull();
+    const set = await app.settled(answer.body.artifactSet.id);
     expect(set.state).toBe('succeeded');
-    const orders = ids.models.find((id: string) => id.endsWith('.orders'))!;
-    const { body } = await app.graphql(
-      `query($id: String!) { dbtNode(uniqueId: $id) { name datasetId description lastRun { status durationSeconds }
-         columns { name description dataType tests { name lastRun { status message failures } } } } }`,
-      { id: orders },
+    const node = await ordersNode(app);
+    expect(node.tests.find((test: any) => test.name === 'not_null_orders_order_id').lastRun.status).toBe(
+      'pass',
     );
-    expect(body.errors).toBeUndefined();
-    console.log(JSON.stringify(body.data, null, 1).slice(0, 3000));
+    const events = await app.dataSource.query(
+      `SELECT "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'dbt.test.status_changed' AND "data"->>'artifactSetId' = $1`,
+      [set.id],
+    );
+    expect(
+      events.map((event: any) => [
+        event.data.uniqueId.split('.')[2],
+        event.data.previousStatus,
+        event.data.status,
+      ]),
+    ).toEqual([['not_null_orders_order_id', 'fail', 'pass']]);
+    expect(events[0].data.datasetId).toBe('postgres://default/analytics.dbt_prod.orders');
+  });
+
+  it('announces each table and the dbt lineage between tables', async () => {
+    const upserted = await app.dataSource.query(
+      `SELECT "subject", "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'dataset.upserted'`,
+    );
+    const subjects = upserted.map((event: any) => event.subject);
+    expect(subjects).toContain('postgres://default/analytics.dbt_prod.orders');
+    expect(subjects).toContain('postgres://default/analytics.raw.raw_customers');
+    const orders = upserted.find((event: any) => event.subject.endsWith('.orders')).data;
+    expect(orders.columns.map((column: any) => column.name)).toContain('order_id');
+    const lineage = await app.dataSource.query(
+      `SELECT "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'lineage.edges_observed'`,
+    );
+    const edges = lineage.flatMap((event: any) => event.data.edges);
+    expect(edges).toContainEqual({
+      upstream: 'postgres://default/analytics.dbt_prod.stg_orders',
+      downstream: 'postgres://default/analytics.dbt_prod.orders',
+    });
+  });
+
+  describe('bad input: a clear error, and what was visible before stays', () => {
+    async function expectUnchangedState(): Promise<void> {
+      const node = await ordersNode(app);
+      expect(node.name).toBe('orders');
+      expect(node.description).toMatch(/Order overview data mart/);
+    }
+
+    it('truncated JSON fails the set with the file and the byte offset', async () => {
+      const text = json(buildManifest(12, { generatedAt: '2026-04-01T00:00:00Z' }));
+      const answer = await app.upload([
+        { field: 'manifest', fileName: 'manifest.json', body: text.slice(0, Math.floor(text.length / 2)) },
+      ]);
+      const set = await app.settled(answer.body.artifactSet.id);
+      expect(set.state).toBe('failed');
+      expect(set.error.code).toBe('INVALID_ARTIFACT');
+      expect(set.error.fileName).toBe('manifest.json');
+      expect(set.error.message).toMatch(/manifest\.json/);
+      expect(set.error.message).toMatch(/byte|offset|end/i);
+      await expectUnchangedState();
+    });
+
+    it('a catalog uploaded as a manifest fails and says what the file really is', async () => {
+      const answer = await app.upload([
+        {
+          field: 'manifest',
+          fileName: 'manifest.json',
+          body: json(buildCatalog({ generatedAt: '2026-04-02T00:00:00Z' })),
+        },
+      ]);
+      const set = await app.settled(answer.body.artifactSet.id);
+      expect(set.state).toBe('failed');
+      expect(set.error.message).toMatch(/catalog/);
+      expect(set.error.message).toMatch(/manifest/);
+      await expectUnchangedState();
+    });
+
+    it('an unknown future schema version is read leniently, with a warning', async () => {
+      const manifest = buildManifest(12, { generatedAt: '2026-04-03T00:00:00Z' }) as any;
+      manifest.metadata.dbt_schema_version = 'https://schemas.getdbt.com/dbt/manifest/v13.json';
+      const answer = await app.upload([
+        { field: 'manifest', fileName: 'manifest.json', body: json(manifest) },
+      ]);
+      const set = await app.settled(answer.body.artifactSet.id);
+      expect(set.state).toBe('succeeded');
+      expect(set.warnings.join(' ')).toMatch(/v13|13/);
+      await expectUnchangedState();
+    });
+
+    it('a gzip bomb is refused once it passes the decompressed limit; nothing is stored', async () => {
+      const before = await rowCounts(app);
+      const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
+      const answer = await app.upload([{ field: 'manifest', fileName: 'manifest.json.gz', body: bomb }]);
+      expect(answer.status).toBe(413);
+      expect(answer.body.error.message).toMatch(
+        /manifest\.json\.gz is larger than 4194304 bytes once decompressed/,
+      );
+      expect(await rowCounts(app)).toEqual(before);
+    });
+
+    it('an upload over the configured size is refused with 413; nothing is stored', async () => {
+      const before = await rowCounts(app);
+      const answer = await app.upload([
+        { field: 'manifest', fileName: 'manifest.json', body: Buffer.alloc(9 * 1024 * 1024, 0x20) },
+      ]);
+      expect(answer.status).toBe(413);
+      expect(answer.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await rowCounts(app)).toEqual(before);
+    });
+
+    it('a file whose kind cannot be told is refused', async () => {
+      const answer = await app.upload([{ field: 'file', fileName: 'notes.json', body: '{"hello": 1}' }]);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.message).toMatch(/Cannot tell which dbt artifact "notes.json"/);
+    });
+
+    it('a viewer cannot upload', async () => {
+      const answer = await app.upload(buildSet(), {}, viewer);
+      expect(answer.status).toBe(403);
+      expect(answer.body.error.code).toBe('FORBIDDEN');
+    });
+  });
+
+  it('a gzip-compressed manifest is the same content as the plain one (one blob, unchanged set)', async () => {
+    const set = buildSet();
+    const gzipped = set.map((file) => ({
+      ...file,
+      fileName: `${file.fileName}.gz`,
+      body: gzipSync(file.body),
+    }));
+    const answer = await app.upload(gzipped);
+    expect(answer.status).toBe(200);
+    expect(answer.body.unchanged).toBe(true);
   });
 });

@@ -13,7 +13,12 @@ export function artifactBytes(value: unknown): Uint8Array {
  */
 export async function* chunked(
   value: unknown,
-  options: { chunkSize?: number; splitAt?: readonly number[]; randomSeed?: number; maximumChunk?: number } = {},
+  options: {
+    chunkSize?: number;
+    splitAt?: readonly number[];
+    randomSeed?: number;
+    maximumChunk?: number;
+  } = {},
 ): AsyncGenerator<Uint8Array> {
   const bytes = value instanceof Uint8Array ? value : artifactBytes(value);
   for (const chunk of splitBytes(bytes, options)) yield chunk;
@@ -21,7 +26,12 @@ export async function* chunked(
 
 export function splitBytes(
   bytes: Uint8Array,
-  options: { chunkSize?: number; splitAt?: readonly number[]; randomSeed?: number; maximumChunk?: number } = {},
+  options: {
+    chunkSize?: number;
+    splitAt?: readonly number[];
+    randomSeed?: number;
+    maximumChunk?: number;
+  } = {},
 ): Uint8Array[] {
   const cuts: number[] = [];
   if (options.splitAt) {
@@ -29,7 +39,7 @@ export function splitBytes(
   } else if (options.randomSeed !== undefined) {
     let state = options.randomSeed >>> 0 || 1;
     const maximum = options.maximumChunk ?? 64;
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       // xorshift32: reproducible chunk sizes without Math.random.
       state ^= state << 13;
       state ^= state >>> 17;

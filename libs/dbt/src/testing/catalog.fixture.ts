@@ -32,30 +32,78 @@ function statItem(id: string, label: string, value: unknown, include: boolean, d
   return { id, label, value, include, description };
 }
 
-/** The stats each adapter's catalog macro writes (research/dbt.md §4). */
+/** The stats each adapter's catalog macro writes. */
 function statsFor(adapterType: string, isTable: boolean, rows: number): Json {
   const hasStats = (value: boolean) =>
-    statItem('has_stats', 'Has Stats?', value, false, 'Indicates whether there are statistics for this table');
+    statItem(
+      'has_stats',
+      'Has Stats?',
+      value,
+      false,
+      'Indicates whether there are statistics for this table',
+    );
   if (!isTable) return { has_stats: hasStats(false) };
   switch (adapterType) {
     case 'snowflake':
       return {
-        bytes: statItem('bytes', 'Approximate Size', rows * 512, true, 'Approximate size of the table as reported by Snowflake'),
-        last_modified: statItem('last_modified', 'Last Modified', '2026-03-12 05:40UTC', true, 'The timestamp for last update/change'),
-        row_count: statItem('row_count', 'Row Count', rows, true, 'An approximate count of rows in this table'),
+        bytes: statItem(
+          'bytes',
+          'Approximate Size',
+          rows * 512,
+          true,
+          'Approximate size of the table as reported by Snowflake',
+        ),
+        last_modified: statItem(
+          'last_modified',
+          'Last Modified',
+          '2026-03-12 05:40UTC',
+          true,
+          'The timestamp for last update/change',
+        ),
+        row_count: statItem(
+          'row_count',
+          'Row Count',
+          rows,
+          true,
+          'An approximate count of rows in this table',
+        ),
         has_stats: hasStats(true),
       };
     case 'bigquery':
       return {
-        num_bytes: statItem('num_bytes', 'Approximate Size', rows * 512, true, 'Approximate size of table as reported by BigQuery'),
+        num_bytes: statItem(
+          'num_bytes',
+          'Approximate Size',
+          rows * 512,
+          true,
+          'Approximate size of table as reported by BigQuery',
+        ),
         num_rows: statItem('num_rows', '# Rows', rows, true, 'Approximate count of rows in this table'),
         has_stats: hasStats(true),
       };
     case 'redshift':
       return {
-        diststyle: statItem('diststyle', 'Dist Style', 'AUTO(ALL)', true, 'Distribution style or distribution key column'),
-        rows: statItem('rows', 'Approximate Row Count', rows, true, 'Approximate number of rows in the table'),
-        size: statItem('size', 'Approximate Size', 2, true, 'Approximate size of the table, calculated from a count of 1MB blocks'),
+        diststyle: statItem(
+          'diststyle',
+          'Dist Style',
+          'AUTO(ALL)',
+          true,
+          'Distribution style or distribution key column',
+        ),
+        rows: statItem(
+          'rows',
+          'Approximate Row Count',
+          rows,
+          true,
+          'Approximate number of rows in the table',
+        ),
+        size: statItem(
+          'size',
+          'Approximate Size',
+          2,
+          true,
+          'Approximate size of the table, calculated from a count of 1MB blocks',
+        ),
         has_stats: hasStats(true),
       };
     default:
@@ -147,7 +195,14 @@ export function buildCatalog(options: CatalogFixtureOptions = {}): Json {
   for (const source of sourceTables) {
     const id = sourceId(project, SOURCE_NAME, source.name);
     // Loaders add columns nobody documents.
-    sources[id] = table(id, resolved.sourceSchema, source.name, true, columnsOf(source.columns, [loadedAt]), 5000);
+    sources[id] = table(
+      id,
+      resolved.sourceSchema,
+      source.name,
+      true,
+      columnsOf(source.columns, [loadedAt]),
+      5000,
+    );
   }
   return {
     metadata: {

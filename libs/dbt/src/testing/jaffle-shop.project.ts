@@ -74,7 +74,11 @@ export interface ColumnSpec {
   readonly description: string;
   readonly dataType: string;
   /** Warehouse type per adapter family. */
-  readonly warehouseType: { readonly postgres: string; readonly snowflake: string; readonly bigquery: string };
+  readonly warehouseType: {
+    readonly postgres: string;
+    readonly snowflake: string;
+    readonly bigquery: string;
+  };
 }
 
 export interface ModelSpec {
@@ -129,7 +133,11 @@ function column(
 
 const integer = { postgres: 'integer', snowflake: 'NUMBER', bigquery: 'INT64' };
 const text = { postgres: 'text', snowflake: 'TEXT', bigquery: 'STRING' };
-const timestamp = { postgres: 'timestamp without time zone', snowflake: 'TIMESTAMP_NTZ', bigquery: 'TIMESTAMP' };
+const timestamp = {
+  postgres: 'timestamp without time zone',
+  snowflake: 'TIMESTAMP_NTZ',
+  bigquery: 'TIMESTAMP',
+};
 const numeric = { postgres: 'numeric', snowflake: 'NUMBER', bigquery: 'NUMERIC' };
 
 export const SOURCE_NAME = 'ecom';
@@ -239,7 +247,12 @@ export function jaffleShopProject(manifestVersion: number, options: JaffleShopOp
     description: 'Order overview data mart, offering key details for each order. One row per order.',
     columns: [
       column('order_id', 'The unique key of the orders mart.', 'integer', integer),
-      column('customer_id', 'The foreign key relating to the customer who placed the order.', 'integer', integer),
+      column(
+        'customer_id',
+        'The foreign key relating to the customer who placed the order.',
+        'integer',
+        integer,
+      ),
       column('ordered_at', 'The timestamp when the order was placed.', 'timestamp', timestamp),
       column('status', 'The status of the order.', 'text', text),
       column('order_total', 'The total amount of the order.', 'numeric', numeric),
@@ -257,8 +270,7 @@ export function jaffleShopProject(manifestVersion: number, options: JaffleShopOp
     description: 'Customer overview data mart, offering key details for each unique customer.',
     refs: ['stg_customers', 'orders'],
     sources: [],
-    sql:
-      "select c.customer_id, c.customer_name, count(o.order_id) as count_lifetime_orders,\n    sum(o.order_total) as lifetime_spend\nfrom {{ ref('stg_customers') }} c\nleft join {{ ref('orders') }} o using (customer_id)\ngroup by 1, 2",
+    sql: "select c.customer_id, c.customer_name, count(o.order_id) as count_lifetime_orders,\n    sum(o.order_total) as lifetime_spend\nfrom {{ ref('stg_customers') }} c\nleft join {{ ref('orders') }} o using (customer_id)\ngroup by 1, 2",
     primaryKey: ['customer_id'],
     ...(manifestVersion >= 9 ? { access: 'public' as const, group: 'finance' } : {}),
   };
@@ -290,14 +302,12 @@ export function jaffleShopProject(manifestVersion: number, options: JaffleShopOp
       columnName: 'status',
       extraKwargs: { values: ['placed', 'shipped', 'completed', 'return_pending', 'returned'] },
     },
-    ...customerVersions.map(
-      (version): TestSpec => ({
-        kind: 'generic',
-        testName: 'unique',
-        model: { name: 'customers', ...(version === undefined ? {} : { version }) },
-        columnName: 'customer_id',
-      }),
-    ),
+    ...customerVersions.map((version): TestSpec => ({
+      kind: 'generic',
+      testName: 'unique',
+      model: { name: 'customers', ...(version === undefined ? {} : { version }) },
+      columnName: 'customer_id',
+    })),
     { kind: 'generic', testName: 'not_null', source: [SOURCE_NAME, 'raw_customers'], columnName: 'id' },
     {
       kind: 'singular',
@@ -347,7 +357,8 @@ export function genericTestName(test: GenericTestSpec): string {
     : `${test.source![0]}_${test.source![1]}`;
   const prefix = test.source ? 'source_' : '';
   let suffix = '';
-  if (test.testName === 'relationships') suffix = `__${String(test.extraKwargs?.field)}__ref_${test.toModel}_`;
+  if (test.testName === 'relationships')
+    suffix = `__${String(test.extraKwargs?.field)}__ref_${test.toModel}_`;
   if (test.testName === 'accepted_values') suffix = `__${(test.extraKwargs?.values as string[]).join('__')}`;
   return `${prefix}${test.testName}_${target}_${test.columnName}${suffix}`;
 }
@@ -388,7 +399,7 @@ export function jaffleShopIds(manifestVersion = 12, options: JaffleShopOptions =
   };
 }
 
-/** dbt versions that wrote each schema version (research/dbt.md §1). */
+/** dbt versions that wrote each schema version. */
 export const DBT_VERSION_BY_MANIFEST: Readonly<Record<number, string>> = {
   1: '0.19.2',
   2: '0.20.2',
@@ -414,9 +425,20 @@ export const DBT_VERSION_BY_RUN_RESULTS: Readonly<Record<number, string>> = {
 };
 
 /** The manifest version written next to each run_results version. */
-export const MANIFEST_BY_RUN_RESULTS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 10, 5: 11, 6: 12 };
+export const MANIFEST_BY_RUN_RESULTS: Readonly<Record<number, number>> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 10,
+  5: 11,
+  6: 12,
+};
 
-export const DBT_VERSION_BY_SOURCES: Readonly<Record<number, string>> = { 1: '0.20.2', 2: '0.21.1', 3: '1.11.7' };
+export const DBT_VERSION_BY_SOURCES: Readonly<Record<number, string>> = {
+  1: '0.20.2',
+  2: '0.21.1',
+  3: '1.11.7',
+};
 
 export const MANIFEST_BY_SOURCES: Readonly<Record<number, number>> = { 1: 2, 2: 3, 3: 12 };
 

@@ -20,7 +20,7 @@ import {
 
 /**
  * manifest.json of the jaffle-shop-like project for any schema version v1–v12, with each version's quirks
- * (research/dbt.md §1–2; field order and shapes follow the real v4 and v12 files in shared/fixtures):
+ * (field order and shapes follow real dbt 1.0 (v4) and 1.11 (v12) files):
  * `raw_sql`/`compiled_sql` before v7 and `raw_code`/`language` from v7; `root_path` until v7; refs as lists
  * (`[["orders"]]`) before v9 and dicts after; `disabled` a list in v1–v3 and a dict of lists from v4;
  * legacy metrics (v4–v6: `type` + `sql`), `calculation_method` metrics (v7–v9), MetricFlow metrics and
@@ -203,12 +203,20 @@ function modelNode(context: BuildContext, model: ModelSpec): Json {
     alias,
     path: `${model.layer}/${fileName}.sql`,
     originalFilePath: `models/${model.layer}/${fileName}.sql`,
-    fqn: [options.projectName, model.layer, model.name, ...(model.version === undefined ? [] : [`v${model.version}`])],
+    fqn: [
+      options.projectName,
+      model.layer,
+      model.name,
+      ...(model.version === undefined ? [] : [`v${model.version}`]),
+    ],
     config: nodeConfig(context, model.materialized, {
       ...when(version >= 9, {
         access: model.access ?? 'protected',
         group: model.group ?? null,
-        contract: { enforced: model.contractEnforced ?? false, ...when(version >= 10, { alias_types: true }) },
+        contract: {
+          enforced: model.contractEnforced ?? false,
+          ...when(version >= 10, { alias_types: true }),
+        },
       }),
     }),
     description: model.description,
@@ -306,7 +314,7 @@ function seedNode(context: BuildContext): Json {
       checksum: { name: 'sha256', checksum: 'c0de'.padEnd(64, '0') },
       createdAt: 1773294454.8351328,
     }),
-    // Seeds keep root_path even in v12 (research: real 1.11 manifest).
+    // Seeds keep root_path even in v12 (as a real 1.11 manifest does).
     ...when(context.version >= 8, { root_path: context.rootPath }),
   };
 }
@@ -353,7 +361,9 @@ function genericTestNode(context: BuildContext, test: GenericTestSpec): Json {
   if (version <= 1) node.tags = ['schema'];
   return {
     ...node,
-    ...when(version >= 9, { contract: { enforced: false, ...when(version >= 10, { alias_types: true, checksum: null }) } }),
+    ...when(version >= 9, {
+      contract: { enforced: false, ...when(version >= 10, { alias_types: true, checksum: null }) },
+    }),
     column_name: test.columnName,
     ...when(version >= 4, {
       file_key_name: test.source ? `sources.${test.source[0]}` : `models.${test.model!.name}`,
@@ -385,7 +395,13 @@ function testConfig(context: BuildContext): Json {
     severity: 'ERROR',
     ...when(version >= 2, { store_failures: null }),
     ...when(version >= 11, { store_failures_as: null }),
-    ...when(version >= 2, { where: null, limit: null, fail_calc: 'count(*)', warn_if: '!= 0', error_if: '!= 0' }),
+    ...when(version >= 2, {
+      where: null,
+      limit: null,
+      fail_calc: 'count(*)',
+      warn_if: '!= 0',
+      error_if: '!= 0',
+    }),
   };
 }
 
@@ -415,7 +431,10 @@ function singularTestNode(context: BuildContext, test: SingularTestSpec): Json {
     createdAt: 1773294455.2,
   });
   if (version <= 1) node.tags = ['data'];
-  return { ...node, ...when(version >= 9, { contract: { enforced: false, alias_types: true, checksum: null } }) };
+  return {
+    ...node,
+    ...when(version >= 9, { contract: { enforced: false, alias_types: true, checksum: null } }),
+  };
 }
 
 function sourceNode(context: BuildContext, table: (typeof sourceTables)[number]): Json {
@@ -467,13 +486,25 @@ function sourceNode(context: BuildContext, table: (typeof sourceTables)[number])
     tags: [],
     config: {
       enabled: true,
-      ...when(version >= 12, { event_time: null, freshness, loaded_at_field: '_loaded_at', meta: {}, tags: [] }),
+      ...when(version >= 12, {
+        event_time: null,
+        freshness,
+        loaded_at_field: '_loaded_at',
+        meta: {},
+        tags: [],
+      }),
     },
     patch_path: null,
     unrendered_config: {},
-    ...when(version >= 4, { relation_name: quoteAll(context, [options.database, options.sourceSchema, table.name]) }),
+    ...when(version >= 4, {
+      relation_name: quoteAll(context, [options.database, options.sourceSchema, table.name]),
+    }),
     ...when(version >= 2, { created_at: 1773294455.328906 }),
-    ...when(version >= 12, { unrendered_database: null, unrendered_schema: options.sourceSchema, doc_blocks: [] }),
+    ...when(version >= 12, {
+      unrendered_database: null,
+      unrendered_schema: options.sourceSchema,
+      doc_blocks: [],
+    }),
   };
 }
 
@@ -628,7 +659,10 @@ function metricNodes(context: BuildContext): Json {
         description: 'Number of orders.',
         label: 'Orders',
         type: 'simple',
-        type_params: typeParams({ measure: measureInput('order_count'), input_measures: [measureInput('order_count')] }),
+        type_params: typeParams({
+          measure: measureInput('order_count'),
+          input_measures: [measureInput('order_count')],
+        }),
       },
       [semanticModel],
     ),
@@ -638,7 +672,10 @@ function metricNodes(context: BuildContext): Json {
         description: 'Sum of order totals.',
         label: 'Order total',
         type: 'simple',
-        type_params: typeParams({ measure: measureInput('order_total'), input_measures: [measureInput('order_total')] }),
+        type_params: typeParams({
+          measure: measureInput('order_total'),
+          input_measures: [measureInput('order_total')],
+        }),
       },
       [semanticModel],
     ),
@@ -650,8 +687,20 @@ function metricNodes(context: BuildContext): Json {
         type: 'ratio',
         type_params: typeParams({
           input_measures: [measureInput('order_total'), measureInput('order_count')],
-          numerator: { name: 'order_total', filter: null, alias: null, offset_window: null, offset_to_grain: null },
-          denominator: { name: 'order_count', filter: null, alias: null, offset_window: null, offset_to_grain: null },
+          numerator: {
+            name: 'order_total',
+            filter: null,
+            alias: null,
+            offset_window: null,
+            offset_to_grain: null,
+          },
+          denominator: {
+            name: 'order_count',
+            filter: null,
+            alias: null,
+            offset_window: null,
+            offset_to_grain: null,
+          },
         }),
       },
       [`metric.${options.projectName}.order_count`, `metric.${options.projectName}.order_total`],
@@ -702,7 +751,11 @@ export function ordersSemanticModel(context: { version: number; project: Project
       alias: ordersAlias,
       schema_name: options.schema,
       database: options.database,
-      relation_name: quoteAll({ version, project, rootPath: '' }, [options.database, options.schema, ordersAlias]),
+      relation_name: quoteAll({ version, project, rootPath: '' }, [
+        options.database,
+        options.schema,
+        ordersAlias,
+      ]),
     },
     description: 'Order fact table. One row per order.',
     label: null,
@@ -712,7 +765,10 @@ export function ordersSemanticModel(context: { version: number; project: Project
       { name: 'customer', type: 'foreign', description: null, label: null, role: null, expr: 'customer_id' },
     ],
     measures: [measure('order_count', 'sum', '1'), measure('order_total', 'sum', 'order_total')],
-    dimensions: [dimensionFields('ordered_at', 'time', 'day'), dimensionFields('status', 'categorical', null)],
+    dimensions: [
+      dimensionFields('ordered_at', 'time', 'day'),
+      dimensionFields('status', 'categorical', null),
+    ],
     metadata: null,
     ...when(withIds, {
       depends_on: { macros: [], nodes: [refId(project, 'orders')] },
@@ -726,7 +782,10 @@ export function ordersSemanticModel(context: { version: number; project: Project
   };
 }
 
-export function orderMetricsSavedQuery(context: { version: number; project: Project }, withIds: boolean): Json {
+export function orderMetricsSavedQuery(
+  context: { version: number; project: Project },
+  withIds: boolean,
+): Json {
   const options = context.project.options;
   return {
     name: 'order_metrics',
@@ -760,7 +819,14 @@ export function orderMetricsSavedQuery(context: { version: number; project: Proj
     label: null,
     metadata: null,
     ...when(withIds, {
-      config: { enabled: true, group: null, meta: {}, export_as: null, schema: null, cache: { enabled: false } },
+      config: {
+        enabled: true,
+        group: null,
+        meta: {},
+        export_as: null,
+        schema: null,
+        cache: { enabled: false },
+      },
       unrendered_config: {},
       group: null,
       depends_on: {
@@ -945,15 +1011,18 @@ export function buildManifest(version: number, options: JaffleShopOptions = {}):
   const name = project.options.projectName;
 
   const nodes: Json = {};
-  if (project.externalModel) nodes[`model.${project.externalModel.packageName}.${project.externalModel.name}`] = externalNode(context);
+  if (project.externalModel)
+    nodes[`model.${project.externalModel.packageName}.${project.externalModel.name}`] = externalNode(context);
   nodes[`seed.${name}.${project.seedName}`] = seedNode(context);
-  for (const model of project.models) nodes[modelId(project, model.name, model.version)] = modelNode(context, model);
+  for (const model of project.models)
+    nodes[modelId(project, model.name, model.version)] = modelNode(context, model);
   for (const test of project.tests) {
     nodes[testId(project, test, version)] =
       test.kind === 'generic' ? genericTestNode(context, test) : singularTestNode(context, test);
   }
   const sources: Json = {};
-  for (const table of sourceTables) sources[sourceId(project, SOURCE_NAME, table.name)] = sourceNode(context, table);
+  for (const table of sourceTables)
+    sources[sourceId(project, SOURCE_NAME, table.name)] = sourceNode(context, table);
   const exposures: Json = { [`exposure.${name}.weekly_kpis`]: exposureNode(context) };
   const metrics = metricNodes(context);
   const disabled = disabledNode(context);
@@ -966,7 +1035,9 @@ export function buildManifest(version: number, options: JaffleShopOptions = {}):
   const savedQueries: Json =
     version >= 11 ? { [`saved_query.${name}.order_metrics`]: orderMetricsSavedQuery(context, true) } : {};
   const unitTests: Json =
-    version >= 12 ? { [`unit_test.${name}.customers.test_lifetime_spend_sums_orders`]: unitTestNode(context) } : {};
+    version >= 12
+      ? { [`unit_test.${name}.customers.test_lifetime_spend_sums_orders`]: unitTestNode(context) }
+      : {};
   Object.assign(everything, semanticModels, savedQueries, unitTests);
   for (const [id, entry] of Object.entries(everything)) {
     parentMap[id] ??= [];

@@ -21,7 +21,12 @@ export interface RunResultsFixtureOptions extends JaffleShopOptions {
    */
   readonly which?: 'build' | 'run' | 'test' | 'generate';
   /** Make one test fail: its name (`not_null_orders_order_id`), rows found, and optionally status/message. */
-  readonly failingTest?: { readonly name: string; readonly failures?: number; readonly message?: string; readonly status?: string };
+  readonly failingTest?: {
+    readonly name: string;
+    readonly failures?: number;
+    readonly message?: string;
+    readonly status?: string;
+  };
   readonly elapsedTime?: number;
 }
 
@@ -82,7 +87,13 @@ export function buildRunResults(version: number, options: RunResultsFixtureOptio
     snowflake ? `${resolved.database}.${schema}.${name}` : `"${resolved.database}"."${schema}"."${name}"`;
   const modelResponse = (rows: number, view: boolean): Json => {
     if (which === 'generate') return {};
-    if (snowflake) return { _message: 'SUCCESS 1', code: 'SUCCESS', rows_affected: 1, query_id: '01b2c3d4-0000-1111-0000-000000000001' };
+    if (snowflake)
+      return {
+        _message: 'SUCCESS 1',
+        code: 'SUCCESS',
+        rows_affected: 1,
+        query_id: '01b2c3d4-0000-1111-0000-000000000001',
+      };
     return view
       ? { _message: 'CREATE VIEW', code: 'CREATE VIEW', rows_affected: -1 }
       : { _message: `SELECT ${rows}`, code: 'SELECT', rows_affected: rows };
@@ -127,7 +138,8 @@ export function buildRunResults(version: number, options: RunResultsFixtureOptio
         message:
           which === 'generate' || !failing
             ? null
-            : (failing.message ?? `Got ${failures} result${failures === 1 ? '' : 's'}, configured to fail if != 0`),
+            : (failing.message ??
+              `Got ${failures} result${failures === 1 ? '' : 's'}, configured to fail if != 0`),
         failures: which === 'generate' ? null : failures,
         adapterResponse: {},
         compiledCode: `select * from ${relation(resolved.schema, 'orders')} where 1 = 0`,

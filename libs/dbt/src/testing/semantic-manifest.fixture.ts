@@ -5,13 +5,18 @@ type Json = Record<string, unknown>;
 
 /**
  * semantic_manifest.json (dbt 1.6+, MetricFlow's input) of the jaffle-shop-like project: no metadata, no
- * unique ids; top-level lists `semantic_models`, `metrics`, `project_configuration`, `saved_queries`
- * (research/semantic-layer.md §6.1).
+ * unique ids; top-level lists `semantic_models`, `metrics`, `project_configuration`, `saved_queries`.
  */
 export function buildSemanticManifest(options: JaffleShopOptions = {}): Json {
   const project = jaffleShopProject(12, options);
   const context = { version: 12, project };
-  const measure = (name: string) => ({ name, filter: null, alias: null, join_to_timespine: false, fill_nulls_with: null });
+  const measure = (name: string) => ({
+    name,
+    filter: null,
+    alias: null,
+    join_to_timespine: false,
+    fill_nulls_with: null,
+  });
   const metric = (name: string, label: string, typeParams: Json, type = 'simple'): Json => ({
     name,
     description: label,
@@ -38,8 +43,14 @@ export function buildSemanticManifest(options: JaffleShopOptions = {}): Json {
   return {
     semantic_models: [ordersSemanticModel(context, false)],
     metrics: [
-      metric('order_count', 'Orders', { measure: measure('order_count'), input_measures: [measure('order_count')] }),
-      metric('order_total', 'Order total', { measure: measure('order_total'), input_measures: [measure('order_total')] }),
+      metric('order_count', 'Orders', {
+        measure: measure('order_count'),
+        input_measures: [measure('order_count')],
+      }),
+      metric('order_total', 'Order total', {
+        measure: measure('order_total'),
+        input_measures: [measure('order_total')],
+      }),
     ],
     project_configuration: {
       time_spine_table_configurations: [],

@@ -50,8 +50,16 @@ export function buildSources(version: number, options: SourcesFixtureOptions = {
     criteria,
     ...(version >= 2 ? { adapter_response: fusion ? { _message: 'SELECT 1', rows_affected: '1' } : {} } : {}),
     timing: [
-      { name: 'compile', started_at: '2026-03-12T06:00:00.000000Z', completed_at: '2026-03-12T06:00:00.010000Z' },
-      { name: 'execute', started_at: '2026-03-12T06:00:00.010000Z', completed_at: '2026-03-12T06:00:00.090000Z' },
+      {
+        name: 'compile',
+        started_at: '2026-03-12T06:00:00.000000Z',
+        completed_at: '2026-03-12T06:00:00.010000Z',
+      },
+      {
+        name: 'execute',
+        started_at: '2026-03-12T06:00:00.010000Z',
+        completed_at: '2026-03-12T06:00:00.090000Z',
+      },
     ],
     thread_id: 'Thread-1',
     execution_time: 0.09,

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER } from '@cartograph/platform/nest';
+import { CONFIG, LOGGER } from '@cartograph/platform/nest';
+import type { DbtArtifactsConfig } from '../../dbt-artifacts.definition.js';
 import { ArtifactSetsRepository } from '../artifact-sets/artifact-sets.repository.js';
 import { ArtifactSetsService } from '../artifact-sets/artifact-sets.service.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
-/** Longer than any ingest's queue wait plus run, so a set in progress is not queued twice without need. */
-const STRANDED_AFTER_MS = 10 * 60_000;
 
 /**
  * Postgres is the truth of what is queued: a set whose job was lost with Redis (or never made it there)
@@ -19,10 +18,13 @@ export class StrandedSetsSweep implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly sets: ArtifactSetsRepository,
     private readonly service: ArtifactSetsService,
+    @Inject(CONFIG) private readonly config: DbtArtifactsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
+    // A worker that starts after a crash picks up what the crashed one left at once.
+    void this.sweep();
     this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
   }
@@ -33,7 +35,7 @@ export class StrandedSetsSweep implements OnApplicationBootstrap, OnApplicationS
 
   async sweep(): Promise<number> {
     try {
-      const stranded = await this.sets.stranded(STRANDED_AFTER_MS);
+      const stranded = await this.sets.stranded(this.config.DBT_ARTIFACTS_STRANDED_AFTER_SECONDS * 1_000);
       for (const id of stranded) await this.service.enqueue(id);
       if (stranded.length > 0)
         this.logger.info({ count: stranded.length }, 'queued stranded artifact sets again');

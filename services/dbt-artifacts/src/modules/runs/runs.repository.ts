@@ -204,19 +204,32 @@ export class RunsRepository {
 
   // ---- reads for the API ----
 
-  latestResults(keys: { projectId: string; uniqueId: string }[]): Promise<DbtLatestResultEntity[]> {
-    if (keys.length === 0) return Promise.resolve([]);
-    return this.dataSource
-      .getRepository(DbtLatestResultEntity)
-      .createQueryBuilder('latest')
-      .where(
-        `(latest.projectId, latest.uniqueId) IN (SELECT * FROM unnest(:projects::uuid[], :ids::text[]))`,
-        {
-          projects: keys.map((key) => key.projectId),
-          ids: keys.map((key) => key.uniqueId),
-        },
-      )
-      .getMany();
+  /** Latest outcomes with the command and dbt Cloud run of the run they came from. */
+  async latestResults(
+    keys: { projectId: string; uniqueId: string }[],
+  ): Promise<(DbtLatestResultEntity & { which: string | null; dbtCloudRunId: string | null })[]> {
+    if (keys.length === 0) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT latest.*, run."which", run."dbt_cloud_run_id" FROM "dbt_artifacts"."latest_result" latest
+       JOIN "dbt_artifacts"."run" run ON run."id" = latest."run_id"
+       WHERE (latest."project_id", latest."unique_id") IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+      [keys.map((key) => key.projectId), keys.map((key) => key.uniqueId)],
+    );
+    return rows.map((row) => ({
+      projectId: row['project_id'] as string,
+      uniqueId: row['unique_id'] as string,
+      runId: row['run_id'] as string,
+      generatedAt: row['generated_at'] as Date,
+      status: row['status'] as string,
+      startedAt: row['started_at'] as Date | null,
+      completedAt: row['completed_at'] as Date | null,
+      executionTime: row['execution_time'] as number | null,
+      rowsAffected: row['rows_affected'] as string | null,
+      message: row['message'] as string | null,
+      failures: row['failures'] as string | null,
+      which: row['which'] as string | null,
+      dbtCloudRunId: row['dbt_cloud_run_id'] as string | null,
+    }));
   }
 
   latestFreshness(keys: { projectId: string; uniqueId: string }[]): Promise<DbtLatestFreshnessEntity[]> {
