@@ -95,6 +95,8 @@ describe('docker-compose.yml', () => {
     expect(appServices.map(([name]) => name).sort()).toEqual([
       'catalog',
       'catalog-worker',
+      'dbt-artifacts',
+      'dbt-artifacts-worker',
       'gateway',
       'migrate',
     ]);
@@ -117,6 +119,8 @@ describe('docker-compose.yml', () => {
       gateway: ['serve', 'gateway'],
       catalog: ['serve', 'catalog'],
       'catalog-worker': ['worker', 'catalog'],
+      'dbt-artifacts': ['serve', 'dbt-artifacts'],
+      'dbt-artifacts-worker': ['worker', 'dbt-artifacts'],
     });
     for (const [, svc] of appServices) expect(svc.entrypoint).toBeUndefined();
   });
