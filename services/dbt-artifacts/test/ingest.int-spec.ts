@@ -97,6 +97,47 @@ describe('artifact set ingestion', () => {
     expect(orderId.tests.map((test: any) => test.lastRun.status).sort()).toEqual(['fail', 'pass']);
   });
 
+  it('lists projects, filters nodes by type, package, tag, search and status, and walks dbt lineage', async () => {
+    const { body } = await app.graphql(
+      `query($orders: String!) {
+         dbtProjects { totalCount edges { node { name adapterType instance } } }
+         models: dbtNodes(filter: { types: ["model"] }, first: 100) { totalCount edges { node { uniqueId } } }
+         failing: dbtNodes(filter: { status: "fail" }) { edges { node { name resourceType } } }
+         searched: dbtNodes(filter: { search: "orders", types: ["model"] }) { edges { node { name } } }
+         inPackage: dbtNodes(filter: { packageName: "jaffle_shop", types: ["seed"] }) { totalCount }
+         page: dbtNodes(first: 2) { edges { cursor } pageInfo { hasNextPage endCursor } }
+         dbtNode(uniqueId: $orders) {
+           upstream: lineage(direction: UPSTREAM, depth: 3) { nodes { uniqueId resourceType } edges { parent child depth } }
+           downstream: lineage(direction: DOWNSTREAM, depth: 1) { nodes { resourceType } }
+         }
+       }`,
+      { orders: ordersId },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.dbtProjects.edges.map((edge: any) => edge.node)).toEqual([
+      { name: 'jaffle_shop', adapterType: 'postgres', instance: 'default' },
+    ]);
+    expect(body.data.models.totalCount).toBe(ids.models.length);
+    expect(body.data.failing.edges.map((edge: any) => edge.node)).toEqual([
+      { name: 'not_null_orders_order_id', resourceType: 'test' },
+    ]);
+    expect(body.data.searched.edges.map((edge: any) => edge.node.name).sort()).toEqual([
+      'orders',
+      'stg_orders',
+    ]);
+    expect(body.data.inPackage.totalCount).toBe(1);
+    expect(body.data.page.pageInfo.hasNextPage).toBe(true);
+    const upstream = body.data.dbtNode.upstream;
+    expect(upstream.nodes.map((node: any) => node.uniqueId)).toEqual(
+      expect.arrayContaining([
+        ids.models.find((id) => id.endsWith('.stg_orders')),
+        ids.sources.find((id) => id.endsWith('.raw_orders')),
+      ]),
+    );
+    expect(upstream.edges.every((edge: any) => edge.depth >= 1 && edge.depth <= 3)).toBe(true);
+    expect(body.data.dbtNode.downstream.nodes.map((node: any) => node.resourceType)).toContain('test');
+  });
+
   it('an identical re-upload is answered from what is there and writes no row', async () => {
     const before = await rowCounts(app);
     const answer = await app.upload(buildSet());

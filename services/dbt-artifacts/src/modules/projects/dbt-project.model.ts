@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { connectionType } from '@cartograph/platform/graphql';
 
 @ObjectType({ description: 'A dbt project, as its artifacts name it.' })
 export class DbtProject {
@@ -26,3 +27,5 @@ export class DbtProject {
   @Field()
   updatedAt: Date;
 }
+
+export const DbtProjectConnection = connectionType(DbtProject, 'DbtProject');

@@ -38,6 +38,13 @@ export class ProjectsRepository {
       .getMany();
   }
 
+  async page(limit: number, after: string | null): Promise<{ rows: DbtProjectEntity[]; total: number }> {
+    const query = this.repository().createQueryBuilder('project');
+    const total = await query.getCount();
+    if (after !== null) query.where('project.name > :after', { after });
+    return { rows: await query.orderBy('project.name').take(limit).getMany(), total };
+  }
+
   all(): Promise<DbtProjectEntity[]> {
     return this.repository().find({ order: { name: 'ASC' } });
   }

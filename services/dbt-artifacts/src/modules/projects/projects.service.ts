@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { requestLoader } from '@cartograph/platform/graphql';
+import { decodeCursor, pageSize, requestLoader, toConnection } from '@cartograph/platform/graphql';
 import type { DbtProjectEntity } from './dbt-project.entity.js';
 import type { DbtProject } from './dbt-project.model.js';
 import { ProjectsRepository } from './projects.repository.js';
@@ -21,8 +21,11 @@ export function toDbtProject(entity: DbtProjectEntity): DbtProject {
 export class ProjectsService {
   constructor(private readonly projects: ProjectsRepository) {}
 
-  async all(): Promise<DbtProject[]> {
-    return (await this.projects.all()).map(toDbtProject);
+  async list(first: number, after: string | null) {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after) as [string] | null;
+    const { rows, total } = await this.projects.page(size + 1, cursor?.[0] ?? null);
+    return toConnection(rows, size, total, (row) => [row.name], Boolean(cursor), toDbtProject);
   }
 
   byId(context: object, id: string): Promise<DbtProject | null> {
