@@ -1,8 +1,15 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { freePort, runCartograph, ServiceProcess, TestStack } from '@cartograph/platform/testing';
+import {
+  freePort,
+  repositoryRoot,
+  runCartograph,
+  ServiceProcess,
+  TestStack,
+} from '@cartograph/platform/testing';
 import type { ScenarioContext } from '../scenario.js';
 import { benchAdminUrl, databaseUrl, dropDatabase, ensureDatabase } from './database.js';
 import { cpuPercentages, sampleCpu, type CpuGroup } from './process-cpu.js';
@@ -137,18 +144,60 @@ export interface BenchStackOptions {
   environment?: NodeJS.ProcessEnv;
   /** Writes a V8 CPU profile of each service process into this directory when it stops (`--cpu-prof`). */
   cpuProfileDirectory?: string;
+  /**
+   * Services to run besides the catalog (which TestStack always starts), e.g. `['dbt-artifacts']`: each as
+   * `serve <name>` (process `<name>`) and, when its package.json declares a worker, `worker <name>` (process
+   * `<name>-worker`). The gateway is told their URLs (SUBGRAPH_<NAME>_URL), so `/api/<name>/…` reaches them.
+   */
+  services?: string[];
+}
+
+interface ExtraService {
+  name: string;
+  port: number;
+  /** null when the service has no worker. */
+  workerPort: number | null;
+}
+
+/** Ports for the extra services, checked against services/<name>/package.json before anything starts. */
+async function extraServices(names: string[]): Promise<ExtraService[]> {
+  const services: ExtraService[] = [];
+  for (const name of names) {
+    if (name === 'catalog' || name === 'gateway') {
+      throw new Error(`the bench stack always runs ${name}; list only the other services`);
+    }
+    const manifestPath = join(repositoryRoot(), 'services', name, 'package.json');
+    if (!existsSync(manifestPath)) {
+      throw new Error(`no service ${name} (${manifestPath} does not exist)`);
+    }
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { cartograph?: { worker?: string } };
+    services.push({
+      name,
+      port: await freePort(),
+      workerPort: manifest.cartograph?.worker ? await freePort() : null,
+    });
+  }
+  return services;
+}
+
+/** `SUBGRAPH_<NAME>_URL`, the variable the gateway reads to route to a subgraph (gateway.config.ts). */
+function subgraphUrlVariable(name: string): string {
+  return `SUBGRAPH_${name.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
 /**
- * Boots gateway, catalog API and catalog worker as separate processes (TestStack) and registers their shutdown,
- * and the removal of the stack's Redis keys, with `cleanup` before booting: `TestStack.start()` would lose the
- * processes already spawned when a later one fails to become ready, so the instance is kept and booted here.
+ * Boots gateway, catalog API and catalog worker as separate processes (TestStack), then the API and worker of
+ * each of `options.services`, and registers their shutdown, and the removal of the stack's Redis keys, with
+ * `cleanup` before booting: `TestStack.start()` would lose the processes already spawned when a later one fails
+ * to become ready, so the instance is kept and booted here. Every process ends up in `stack.processes`, so
+ * `stack.stop()`, StackCpu and `stack.process(name).pid` cover the extra services too.
  */
 export async function startBenchStack(
   context: ScenarioContext,
   cleanup: Cleanup,
   options: BenchStackOptions,
 ): Promise<TestStack> {
+  const extras = await extraServices(options.services ?? []);
   const stack = new TestStack({
     project: options.project,
     databaseUrl: options.databaseUrl,
@@ -157,6 +206,13 @@ export async function startBenchStack(
       LOG_LEVEL: 'warn',
       DATABASE_POOL_SIZE: '10',
       ...stackNodeOptions(options.cpuProfileDirectory),
+      // The gateway routes by the supergraph's subgraph list; these point it at the ports chosen here.
+      ...Object.fromEntries(
+        extras.map((service) => [
+          subgraphUrlVariable(service.name),
+          `http://127.0.0.1:${service.port}/graphql`,
+        ]),
+      ),
       ...options.environment,
     },
   });
@@ -177,6 +233,27 @@ export async function startBenchStack(
   cleanup.addChildren(() => stack.processes.map((process) => process.pid));
   // boot() is private in TypeScript only; calling it on our own instance keeps a handle for cleanup on failure.
   await (stack as unknown as { boot(): Promise<void> }).boot();
+  // The gateway only reaches a subgraph when a request needs it, so the extra services may come up after it.
+  const extraProcesses = extras.flatMap((service) => [
+    new ServiceProcess(
+      service.name,
+      ['serve', service.name],
+      { ...stack.environment, PORT: String(service.port) },
+      `http://127.0.0.1:${service.port}/health/ready`,
+    ),
+    ...(service.workerPort === null
+      ? []
+      : [
+          new ServiceProcess(
+            `${service.name}-worker`,
+            ['worker', service.name],
+            { ...stack.environment, PORT: String(service.workerPort) },
+            `http://127.0.0.1:${service.workerPort}/health/ready`,
+          ),
+        ]),
+  ]);
+  stack.processes.push(...extraProcesses);
+  await Promise.all(extraProcesses.map((process) => process.start()));
   context.log(
     `stack up in ${((performance.now() - started) / 1000).toFixed(1)} s: gateway ${stack.gatewayUrl}, catalog ${stack.catalogUrl} ` +
       `(pids ${stack.processes.map((process) => `${process.name} ${process.pid}`).join(', ')})`,

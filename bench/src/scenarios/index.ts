@@ -1,7 +1,8 @@
 import type { Scenario } from '../scenario.js';
+import { dbtIngestScenario } from './dbt-ingest.scenario.js';
 import { gatewayScenario } from './gateway.scenario.js';
 import { searchScenario } from './search.scenario.js';
 import { webhookScenario } from './webhook.scenario.js';
 
 /** Every scenario, in the order `npm run bench` runs them. A new scenario is one file and one line here. */
-export const scenarios: Scenario[] = [searchScenario, gatewayScenario, webhookScenario];
+export const scenarios: Scenario[] = [searchScenario, gatewayScenario, webhookScenario, dbtIngestScenario];
