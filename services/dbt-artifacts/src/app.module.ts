@@ -9,6 +9,11 @@ import { ArtifactBlobRepository } from './modules/artifact-sets/artifact-blob.re
 import { ArtifactSetsRepository } from './modules/artifact-sets/artifact-sets.repository.js';
 import { ArtifactSetsResolver } from './modules/artifact-sets/artifact-sets.resolver.js';
 import { ArtifactSetsService } from './modules/artifact-sets/artifact-sets.service.js';
+import { BucketClientFactory } from './modules/buckets/bucket-client.factory.js';
+import { BucketConnectionsRepository } from './modules/buckets/bucket-connections.repository.js';
+import { BucketConnectionsResolver } from './modules/buckets/bucket-connections.resolver.js';
+import { BucketConnectionsService } from './modules/buckets/bucket-connections.service.js';
+import { SyncRunsRepository } from './modules/buckets/sync-runs.repository.js';
 import { DatasetDbtResolver, DbtNodesResolver } from './modules/nodes/dbt-nodes.resolver.js';
 import { NodesRepository } from './modules/nodes/nodes.repository.js';
 import { NodesService } from './modules/nodes/nodes.service.js';
@@ -23,6 +28,10 @@ export const dbtArtifactsProviders = [
   ArtifactBlobRepository,
   ArtifactSetsRepository,
   ArtifactSetsService,
+  BucketClientFactory,
+  BucketConnectionsRepository,
+  BucketConnectionsService,
+  SyncRunsRepository,
   NodesRepository,
   NodesService,
   ProjectsRepository,
@@ -33,6 +42,7 @@ export const dbtArtifactsProviders = [
 
 export const dbtArtifactsResolvers = [
   ArtifactSetsResolver,
+  BucketConnectionsResolver,
   DbtNodesResolver,
   DatasetDbtResolver,
   DbtProjectsResolver,

@@ -7,6 +7,8 @@ import { ArtifactSetIngestService } from './modules/ingest/artifact-set-ingest.s
 import { IngestArtifactSetJob } from './modules/ingest/ingest-artifact-set.job.js';
 import { StrandedSetsSweep } from './modules/ingest/stranded-sets.sweep.js';
 import { SyncBucketJob } from './modules/buckets/sync-bucket.job.js';
+import { BucketSyncService } from './modules/buckets/bucket-sync.service.js';
+import { BucketSyncSweep } from './modules/buckets/bucket-sync.sweep.js';
 
 /** The dbt-artifacts worker: artifact set ingestion, bucket syncs, the outbox relay. */
 @Module({})
@@ -20,6 +22,8 @@ export class DbtArtifactsWorkerModule {
         ArtifactSetIngestService,
         IngestArtifactSetJob,
         SyncBucketJob,
+        BucketSyncService,
+        BucketSyncSweep,
         StrandedSetsSweep,
         jobWorkerHost(dbtArtifactsJobs, [IngestArtifactSetJob, SyncBucketJob], {
           concurrency: () => config.DBT_ARTIFACTS_WORKER_CONCURRENCY,

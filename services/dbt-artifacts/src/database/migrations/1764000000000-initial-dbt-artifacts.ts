@@ -27,7 +27,7 @@ export class InitialDbtArtifacts1764000000000 implements MigrationInterface {
       `CREATE TABLE "dbt_artifacts"."bucket_folder" ("connection_id" uuid NOT NULL, "folder" text NOT NULL, "fingerprint" text NOT NULL, "artifact_set_id" uuid, "seen_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_ef8434313200a09d558ebed3e01" PRIMARY KEY ("connection_id", "folder"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "dbt_artifacts"."sync_run" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "connection_id" uuid NOT NULL, "state" text NOT NULL DEFAULT 'queued', "trigger" text NOT NULL, "counts" jsonb NOT NULL DEFAULT '{}', "error" jsonb, "problems" jsonb NOT NULL DEFAULT '[]', "queued_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "started_at" TIMESTAMP WITH TIME ZONE, "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_ab1387853fd86ea904a21058b01" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "dbt_artifacts"."sync_run" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "connection_id" uuid NOT NULL, "state" text NOT NULL DEFAULT 'queued', "trigger" text NOT NULL, "counts" jsonb NOT NULL DEFAULT '{}', "error" jsonb, "problems" jsonb NOT NULL DEFAULT '[]', "artifact_set_ids" uuid array NOT NULL DEFAULT '{}', "job_id" text, "queued_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "started_at" TIMESTAMP WITH TIME ZONE, "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_ab1387853fd86ea904a21058b01" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "sync_run_connection_idx" ON "dbt_artifacts"."sync_run"  ("connection_id", "queued_at")`,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
+import { createGzip } from 'node:zlib';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** Stored chunk size: large enough for few round trips, small enough to stream a multi-GB blob. */
@@ -8,9 +9,9 @@ export const BLOB_CHUNK_BYTES = 4 * 1024 * 1024;
 export interface SpooledBlob {
   sha256: string;
   kind: string;
+  /** Bytes of the JSON text. */
   size: number;
-  storedSize: number;
-  /** A local file holding the gzip stream. */
+  /** A local file holding the JSON text. */
   path: string;
 }
 
@@ -32,23 +33,37 @@ export class ArtifactBlobRepository {
   async store(manager: EntityManager, blob: SpooledBlob): Promise<boolean> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO "dbt_artifacts"."artifact_blob" ("sha256", "kind", "size", "stored_size", "chunk_count")
-       VALUES ($1, $2, $3, $4, 0) ON CONFLICT ("sha256") DO NOTHING RETURNING "sha256"`,
-      [blob.sha256, blob.kind, blob.size, blob.storedSize],
+       VALUES ($1, $2, $3, 0, 0) ON CONFLICT ("sha256") DO NOTHING RETURNING "sha256"`,
+      [blob.sha256, blob.kind, blob.size],
     );
     if (inserted.length === 0) return false;
     let sequence = 0;
-    const stream = createReadStream(blob.path, { highWaterMark: BLOB_CHUNK_BYTES });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let storedSize = 0;
+    // Level 1: JSON still shrinks about tenfold, at several times the speed of the default level.
+    const compressed = createReadStream(blob.path).pipe(createGzip({ level: 1 }));
+    let pending: Buffer[] = [];
+    let pendingSize = 0;
+    const flush = async () => {
+      const chunk = Buffer.concat(pending, pendingSize);
+      pending = [];
+      pendingSize = 0;
       await manager.query(
         `INSERT INTO "dbt_artifacts"."artifact_blob_chunk" ("sha256", "sequence", "data") VALUES ($1, $2, $3)`,
         [blob.sha256, sequence, chunk],
       );
+      storedSize += chunk.length;
       sequence += 1;
+    };
+    for await (const piece of compressed as AsyncIterable<Buffer>) {
+      pending.push(piece);
+      pendingSize += piece.length;
+      if (pendingSize >= BLOB_CHUNK_BYTES) await flush();
     }
-    await manager.query(`UPDATE "dbt_artifacts"."artifact_blob" SET "chunk_count" = $2 WHERE "sha256" = $1`, [
-      blob.sha256,
-      sequence,
-    ]);
+    if (pendingSize > 0 || sequence === 0) await flush();
+    await manager.query(
+      `UPDATE "dbt_artifacts"."artifact_blob" SET "chunk_count" = $2, "stored_size" = $3 WHERE "sha256" = $1`,
+      [blob.sha256, sequence, storedSize],
+    );
     return true;
   }
 

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { SyncBucket, type JobInput } from '@cartograph/contracts';
-import type { JobHandler, JobOutcome } from '@cartograph/platform/queue';
+import type { JobContext, JobHandler, JobOutcome } from '@cartograph/platform/queue';
+import { BucketSyncService } from './bucket-sync.service.js';
 
-/** Placeholder replaced by the bucket sync service below. */
+/** On-demand syncs carry their sync_run id; scheduled ones (from the connection's job scheduler) do not. */
 @Injectable()
 export class SyncBucketJob implements JobHandler<typeof SyncBucket> {
   readonly contract = SyncBucket;
 
-  handle(_input: JobInput<typeof SyncBucket>): Promise<JobOutcome> {
-    return Promise.resolve('skipped');
+  constructor(private readonly sync: BucketSyncService) {}
+
+  handle(input: JobInput<typeof SyncBucket>, context: JobContext): Promise<JobOutcome> {
+    return this.sync.sync(input, context);
   }
 }

@@ -18,7 +18,7 @@ export class SyncRunEntity {
   @Column({ type: 'text' })
   trigger: string;
 
-  /** folders, new, unchanged, failed, downloadedBytes. */
+  /** objects, folders, new, unchanged, failed, unsafeKeys, downloads, downloadedBytes, artifactSets. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   counts: Record<string, number>;
 
@@ -28,6 +28,17 @@ export class SyncRunEntity {
   /** Per-folder or per-key problems that did not stop the sync. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   problems: { key: string; message: string }[];
+
+  /** The artifact sets the folders it ingested became (new ones and ones already received). */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  artifactSetIds: string[];
+
+  /**
+   * The BullMQ job running it: a stalled job redelivered after a worker crash (same id) takes the run over,
+   * a duplicate job (another id) leaves it alone.
+   */
+  @Column({ type: 'text', nullable: true })
+  jobId: string | null;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   queuedAt: Date;

@@ -32,6 +32,8 @@ export interface NodeRow {
   is_external: boolean;
   details: Record<string, unknown>;
   content_hash: string;
+  /** The row as JSON, serialised once for both the hash and the batch insert (manifests reach hundreds of MB). */
+  json: string;
 }
 
 export interface MappingContext {
@@ -71,8 +73,10 @@ function datasetOf(resource: DbtNode | DbtSource, context: MappingContext): stri
   }
 }
 
-function finish(row: Omit<NodeRow, 'content_hash'>): NodeRow {
-  return { ...row, content_hash: contentHash(row) };
+function finish(row: Omit<NodeRow, 'content_hash' | 'json'>): NodeRow {
+  const text = JSON.stringify(row);
+  const hash = createHash('sha256').update(text).digest('base64url');
+  return { ...row, content_hash: hash, json: `{"content_hash":${JSON.stringify(hash)},${text.slice(1)}` };
 }
 
 /** The `node` row of a manifest (or semantic manifest) record; null for records that are not resources. */
@@ -287,7 +291,7 @@ function generic(
   description: string | null | undefined,
   dependsOn: string[] | null | undefined,
   details: Record<string, unknown>,
-): Omit<NodeRow, 'content_hash'> {
+): Omit<NodeRow, 'content_hash' | 'json'> {
   return {
     unique_id: uniqueId,
     resource_type: resourceType,

@@ -92,7 +92,7 @@ export class NodesRepository {
       `INSERT INTO "dbt_artifacts"."node" ("project_id", ${nodeColumnList}, "updated_at")
        SELECT $1, ${nodeColumnList}, now() FROM jsonb_to_recordset($2::jsonb) AS row(${nodeColumns})
        ON CONFLICT ("project_id", "unique_id") DO UPDATE SET ${updates}, "updated_at" = now()`,
-      [projectId, JSON.stringify(rows)],
+      [projectId, `[${rows.map((row) => row.json).join(',')}]`],
     );
     return rows.length;
   }

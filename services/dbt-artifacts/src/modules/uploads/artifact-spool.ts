@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { SpooledBlob } from '../artifact-sets/artifact-blob.repository.js';
 
 /** An artifact over the decompressed size limit: refused before it can fill a disk or a heap. */
@@ -71,7 +71,7 @@ export async function spoolArtifact(
   source: AsyncIterable<Buffer>,
   options: SpoolOptions,
 ): Promise<SpooledArtifact> {
-  const path = join(options.directory ?? tmpdir(), `cartograph-artifact-${randomUUID()}.json.gz`);
+  const path = join(options.directory ?? tmpdir(), `cartograph-artifact-${randomUUID()}.json`);
   const hash = createHash('sha256');
   let size = 0;
   let head = '';
@@ -88,20 +88,11 @@ export async function spoolArtifact(
       yield chunk;
     }
   }
+  // Plain text, not compressed: an upload identical to an earlier one (the common case for scheduled jobs) costs
+  // only reading and hashing; the blob is compressed when it is stored, which happens only for new content.
   const output = createWriteStream(path);
-  let storedSize = 0;
   try {
-    await pipeline(
-      Readable.from(measured()),
-      createGzip({ level: 1 }),
-      async function* (gzip) {
-        for await (const chunk of gzip as AsyncIterable<Buffer>) {
-          storedSize += chunk.length;
-          yield chunk;
-        }
-      },
-      output,
-    );
+    await pipeline(Readable.from(measured()), output);
   } catch (error) {
     await rm(path, { force: true });
     throw error;
@@ -110,7 +101,6 @@ export async function spoolArtifact(
     fileName: options.fileName,
     sha256: hash.digest('hex'),
     size,
-    storedSize,
     path,
     head: head.slice(0, HEAD_BYTES),
   };
