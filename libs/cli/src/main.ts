@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigurationError } from '@cartograph/platform/config';
+import { dbtInspect } from './commands/dbt-inspect.command.js';
 import { createKey } from './commands/keys.command.js';
 import { migrateAll } from './commands/migrate.command.js';
+import { push, PUSH_EXIT } from './commands/push.command.js';
 import { serve } from './commands/serve.command.js';
 import { status } from './commands/status.command.js';
 import { UpError, up } from './commands/up.command.js';
@@ -118,6 +120,77 @@ const createCommand = keys
     createKey(options),
   );
 connection.forEach((option) => createCommand.addOption(option));
+
+const dbt = program
+  .command('dbt')
+  .description('dbt artifacts without a server: `dbt inspect <files…>` summarises them as JSON');
+dbt
+  .command('inspect')
+  .description(
+    'Summarise dbt artifacts as JSON, without a server: schema versions, resources per type, tests, columns, and each model, seed, snapshot and source with its dataset id',
+  )
+  .argument('<files...>', 'artifacts (.json or .json.gz), or directories such as target/')
+  .option('--instance <name>', 'warehouse instance in dataset ids (default: default)')
+  .option('--adapter <type>', 'adapter type (snowflake, bigquery, …) for manifests that do not name theirs')
+  .addHelpText(
+    'after',
+    '\nExit status: 0 when every file was read, 1 when any could not be (its error is in the summary).',
+  )
+  .action(async (files: string[], options: { instance?: string; adapter?: string }) => {
+    process.exitCode = await dbtInspect(files, options);
+  });
+
+program
+  .command('push')
+  .description(
+    'Upload dbt artifacts to the dbt-artifacts service and wait until they are applied; the last step of a dbt job: `dbt build && cartograph push target/`',
+  )
+  .argument('[paths...]', 'a dbt target directory, or artifact files (default: target)')
+  .addOption(new Option('--url <url>', 'gateway URL (default: http://127.0.0.1:4000)').env('CARTOGRAPH_URL'))
+  .addOption(new Option('--api-key <key>', 'an editor API key (required)').env('CARTOGRAPH_API_KEY'))
+  .option(
+    '--project <name>',
+    'dbt project name, instead of the manifest’s (needed for a set without a manifest when several projects are known)',
+  )
+  .option('--instance <name>', 'warehouse instance in dataset ids (default: the project’s, else default)')
+  .option('--no-wait', 'stop once the upload is accepted')
+  .addOption(
+    new Option('--timeout <seconds>', 'how long to wait for the set to be applied')
+      .default(600)
+      .argParser((value) => {
+        const seconds = Number(value);
+        if (!Number.isFinite(seconds) || seconds <= 0) {
+          throw new InvalidArgumentError('a positive number of seconds');
+        }
+        return seconds;
+      }),
+  )
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Exit status: 0 applied, or unchanged (received before)',
+      '             1 refused, or failed to apply (the error names the file and the JSON path)',
+      '             2 usage, missing or refused API key, unreachable gateway, server error, timeout',
+    ].join('\n'),
+  )
+  // Usage errors exit 2, like the other failures to push, so a job can tell them from bad artifacts (1).
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : PUSH_EXIT.notPushed))
+  .action(
+    async (
+      paths: string[],
+      options: {
+        url?: string;
+        apiKey?: string;
+        project?: string;
+        instance?: string;
+        wait: boolean;
+        timeout: number;
+      },
+    ) => {
+      process.exitCode = await push(paths, options);
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

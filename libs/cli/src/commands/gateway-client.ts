@@ -5,15 +5,20 @@ export interface GatewayTarget {
   apiKey: string | null;
 }
 
+/** The gateway URL given, else CARTOGRAPH_URL, else the local run's gateway; no trailing slash. */
+export function gatewayUrl(url?: string): string {
+  return (
+    url ??
+    process.env.CARTOGRAPH_URL ??
+    // The gateway of `npm start`, moved by CARTOGRAPH_PORT_OFFSET like `up` moves it.
+    `http://127.0.0.1:${4000 + (Number(process.env.CARTOGRAPH_PORT_OFFSET) || 0)}`
+  ).replace(/\/$/, '');
+}
+
 /** CARTOGRAPH_URL / CARTOGRAPH_API_KEY, falling back to the local run's gateway and admin key. */
 export function gatewayTarget(options: { url?: string; apiKey?: string }): GatewayTarget {
   return {
-    // The gateway of `npm start`, moved by CARTOGRAPH_PORT_OFFSET like `up` moves it.
-    url: (
-      options.url ??
-      process.env.CARTOGRAPH_URL ??
-      `http://127.0.0.1:${4000 + (Number(process.env.CARTOGRAPH_PORT_OFFSET) || 0)}`
-    ).replace(/\/$/, ''),
+    url: gatewayUrl(options.url),
     apiKey: options.apiKey ?? process.env.CARTOGRAPH_API_KEY ?? readLocalAdminKey(),
   };
 }
