@@ -217,6 +217,30 @@ async function artifactSet(gatewayUrl: string, apiKey: string, id: string): Prom
   return (JSON.parse(text) as { artifactSet: ArtifactSetView }).artifactSet;
 }
 
+/**
+ * Waits until the catalog's registry holds `expected` datasets (the ingest's dataset.upserted events have been
+ * consumed), so the re-upload is timed on a machine that is no longer busy with the first ingest's fan-out.
+ */
+async function waitForCatalog(
+  gatewayUrl: string,
+  apiKey: string,
+  expected: number,
+  timeoutMs: number,
+): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const response = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ datasets(first: 0) { totalCount } }' }),
+    });
+    const body = (await response.json()) as { data?: { datasets?: { totalCount: number } } };
+    if ((body.data?.datasets?.totalCount ?? 0) >= expected) return (performance.now() - started) / 1000;
+    if (performance.now() - started > timeoutMs) return Number.NaN;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** Polls every 100 ms until the set is succeeded, failed or unchanged; logs progress every 5 s. */
 async function waitForTerminal(
   context: ScenarioContext,
@@ -433,6 +457,15 @@ export const dbtIngestScenario: Scenario = {
           reupload_unchanged: atLeast(0, 'bool', 1),
         };
       }
+
+      const announced = sumCounts(
+        (finished.set.counts as Record<string, unknown> | undefined)?.['datasetsAnnounced'],
+      );
+      const catchUp = await waitForCatalog(stack.gatewayUrl, apiKey, announced, timeout);
+      context.log(
+        `catalog registry holds the ${formatNumber(announced)} announced datasets after ${formatNumber(catchUp)} s more`,
+      );
+      metrics['catalog_catchup_seconds'] = info(catchUp, 's');
 
       // Re-upload of the identical files: should be recognised without writing a row.
       const again = await upload(stack.gatewayUrl, apiKey, project);
