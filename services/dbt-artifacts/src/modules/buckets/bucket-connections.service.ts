@@ -215,9 +215,17 @@ export class BucketConnectionsService {
     if (input.project !== undefined) changes.project = optionalText(input.project);
     if (input.instance !== undefined) changes.instance = optionalText(input.instance);
     if (input.schedule !== undefined) changes.schedule = { ...schedule };
+    // Folders were remembered as ingested from another place or as another project: sync them again.
+    const elsewhere =
+      location.provider !== existing.provider ||
+      location.bucket !== existing.bucket ||
+      location.endpoint !== existing.endpoint ||
+      (changes.project !== undefined && changes.project !== existing.project) ||
+      (changes.instance !== undefined && changes.instance !== existing.instance);
     try {
       const updated = await this.dataSource.transaction(async (manager) => {
         const entity = await this.connections.update(manager, id, changes);
+        if (elsewhere) await this.runs.forgetFolders(manager, id);
         if (input.schedule !== undefined) await this.applySchedule(id, schedule);
         return entity;
       });

@@ -156,11 +156,11 @@ export class BucketSyncService {
       await this.runs.lockConnection(manager, connection.id);
       let run: SyncRunEntity | null;
       if (syncRunId) {
-        run = await this.runs.claim(manager, syncRunId, jobId);
+        run = await this.runs.claim(manager, syncRunId, connection.id, jobId);
       } else {
         const own = await this.runs.byJobId(manager, connection.id, jobId);
         if (own) {
-          run = await this.runs.claim(manager, own.id, jobId);
+          run = await this.runs.claim(manager, own.id, connection.id, jobId);
         } else if (await this.runs.activeRun(connection.id, ACTIVE_RUN_WINDOW_SECONDS, manager)) {
           this.logger.info(
             { connectionId: connection.id },
@@ -180,7 +180,7 @@ export class BucketSyncService {
           );
         }
       }
-      if (!run || run.connectionId !== connection.id) return null;
+      if (!run) return null;
       await this.publisher.publish(manager, SyncStarted, {
         service: SERVICE,
         connectionId: connection.id,

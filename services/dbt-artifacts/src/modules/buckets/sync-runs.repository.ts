@@ -72,12 +72,18 @@ export class SyncRunsRepository {
    * Takes a run for one job: a queued run, or a running one this same job held before (redelivered after a
    * worker crash). Null when the run is finished or another job holds it.
    */
-  async claim(manager: EntityManager, id: string, jobId: string): Promise<SyncRunEntity | null> {
+  async claim(
+    manager: EntityManager,
+    id: string,
+    connectionId: string,
+    jobId: string,
+  ): Promise<SyncRunEntity | null> {
     const [, affected]: [unknown, number] = await manager.query(
       `UPDATE "dbt_artifacts"."sync_run"
           SET "state" = 'running', "started_at" = now(), "finished_at" = NULL, "job_id" = $2
-        WHERE "id" = $1 AND ("state" = 'queued' OR ("state" = 'running' AND "job_id" = $2))`,
-      [id, jobId],
+        WHERE "id" = $1 AND "connection_id" = $3
+          AND ("state" = 'queued' OR ("state" = 'running' AND "job_id" = $2))`,
+      [id, jobId, connectionId],
     );
     return affected > 0 ? this.byId(id, manager) : null;
   }
@@ -165,15 +171,22 @@ export class SyncRunsRepository {
     return new Map(rows.map((row) => [row.folder, row.fingerprint]));
   }
 
+  /** Every folder is new again at the next sync. */
+  async forgetFolders(manager: EntityManager, connectionId: string): Promise<void> {
+    await manager.delete(BucketFolderEntity, { connectionId });
+  }
+
   async recordFolder(
     connectionId: string,
     folder: string,
     fingerprint: string,
     artifactSetId: string | null,
   ): Promise<void> {
+    // Not for a connection deleted while its sync ran: nothing would ever remove the row.
     await this.dataSource.query(
       `INSERT INTO "dbt_artifacts"."bucket_folder" ("connection_id", "folder", "fingerprint", "artifact_set_id", "seen_at")
-       VALUES ($1, $2, $3, $4, now())
+       SELECT $1, $2, $3, $4, now()
+        WHERE EXISTS (SELECT 1 FROM "dbt_artifacts"."bucket_connection" WHERE "id" = $1)
        ON CONFLICT ("connection_id", "folder") DO UPDATE
          SET "fingerprint" = EXCLUDED."fingerprint", "artifact_set_id" = EXCLUDED."artifact_set_id",
              "seen_at" = EXCLUDED."seen_at"`,
