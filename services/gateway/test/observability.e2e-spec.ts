@@ -9,9 +9,10 @@ describe('observability', () => {
     const endpoint = await collector.start();
     stack = await TestStack.start({
       project: 'gateway',
+      services: ['dbt-artifacts'],
       environment: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
     });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -48,7 +49,10 @@ describe('observability', () => {
     });
     expect(await response.json()).toMatchObject({
       gateway: 'ok',
-      services: [{ name: 'catalog', status: 'ok' }],
+      services: [
+        { name: 'catalog', status: 'ok' },
+        { name: 'dbt-artifacts', status: 'ok' },
+      ],
     });
   });
 });
