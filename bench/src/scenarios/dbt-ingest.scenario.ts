@@ -1,8 +1,9 @@
 import { openAsBlob } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { runCartograph } from '@cartograph/platform/testing';
 import {
   DBT_ADAPTERS,
   DBT_PROJECT_GENERATOR_VERSION,
@@ -461,13 +462,33 @@ export const dbtIngestScenario: Scenario = {
       const announced = sumCounts(
         (finished.set.counts as Record<string, unknown> | undefined)?.['datasetsAnnounced'],
       );
-      const catchUp = await waitForCatalog(stack.gatewayUrl, apiKey, announced, timeout);
+      const catchUp = await waitForCatalog(stack.gatewayUrl, apiKey, announced, timeout * 1_000);
       context.log(
         `catalog registry holds the ${formatNumber(announced)} announced datasets after ${formatNumber(catchUp)} s more`,
       );
       metrics['catalog_catchup_seconds'] = info(catchUp, 's');
 
-      // Re-upload of the identical files: should be recognised without writing a row.
+      // Re-push of the identical files the way a dbt job does it, `cartograph push`: the files are hashed and the
+      // service asked by hash, so nothing is sent.
+      const pushStarted = performance.now();
+      const pushed = await runCartograph(
+        [
+          'push',
+          dirname(project.files.manifest),
+          '--project',
+          project.projectName,
+          '--url',
+          stack.gatewayUrl,
+        ],
+        { ...process.env, CARTOGRAPH_API_KEY: apiKey },
+      );
+      const pushSeconds = (performance.now() - pushStarted) / 1000;
+      const pushUnchanged = pushed.code === 0 && /unchanged/.test(pushed.stdout);
+      context.log(
+        `cartograph push of the same files: exit ${pushed.code} in ${pushSeconds.toFixed(2)} s: ${pushed.stdout.trim().split('\n').at(-1) ?? ''}`,
+      );
+
+      // Re-upload of the identical files, every byte sent again: should be recognised without writing a row.
       const again = await upload(stack.gatewayUrl, apiKey, project);
       const done =
         again.unchanged || TERMINAL.has(again.set.state)
@@ -488,9 +509,10 @@ export const dbtIngestScenario: Scenario = {
       );
       return {
         ...metrics,
-        reupload_seconds: judged ? atMost(reuploadSeconds, 's', 2) : info(reuploadSeconds, 's'),
+        reupload_seconds: judged ? atMost(pushSeconds, 's', 2) : info(pushSeconds, 's'),
+        reupload_unchanged: atLeast(pushUnchanged && unchanged ? 1 : 0, 'bool', 1),
+        resend_all_bytes_seconds: info(reuploadSeconds, 's'),
         reupload_row_writes: atMost(rowWrites, 'rows', 0),
-        reupload_unchanged: atLeast(unchanged ? 1 : 0, 'bool', 1),
       };
     } finally {
       await cleanup.run();

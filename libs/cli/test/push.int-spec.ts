@@ -258,14 +258,38 @@ describe('cartograph push against a fake gateway', () => {
     expect(fake.requestsTo('POST', uploads)).toHaveLength(0);
   });
 
+  it('asks by content hash first and sends nothing when the set was received before', async () => {
+    const checks: any[] = [];
+    fake.route('POST', `${uploads}/check`, (request) => {
+      checks.push(request.body);
+      return reply.json({ unchanged: true, artifactSet: succeeded });
+    });
+    fake.route('POST', uploads, () => reply.json({ artifactSet: succeeded, unchanged: true }));
+    const result = await pushTo(fake, [target]);
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/unchanged .*nothing sent/);
+    expect(fake.requestsTo('POST', uploads)).toHaveLength(0);
+    expect(checks[0].files.map((file: any) => file.kind).sort()).toEqual([
+      'catalog',
+      'manifest',
+      'run_results',
+      'sources',
+    ]);
+    for (const file of checks[0].files) expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('streams a large manifest from disk instead of holding it in memory', async () => {
     // A sink that counts and drops the body; a sparse file costs no disk and reads fast.
     let received = 0;
     const sink = createServer((request, response) => {
-      request.on('data', (chunk: Buffer) => (received += chunk.length));
+      const check = request.url?.endsWith('/uploads/check');
+      request.on('data', (chunk: Buffer) => (received += check ? 0 : chunk.length));
       request.on('end', () => {
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ artifactSet: succeeded, unchanged: true }));
+        // The hash check says "not received", so the file is sent.
+        response.end(
+          JSON.stringify(check ? { unchanged: false } : { artifactSet: succeeded, unchanged: true }),
+        );
       });
     });
     await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));

@@ -6,7 +6,14 @@ import {
   buildSources,
   jaffleShopIds,
 } from '@cartograph/dbt/testing';
-import { startDbtArtifacts, viewer, type DbtArtifactsTestApp } from './dbt-artifacts-test-app.js';
+import { signIdentity } from '@cartograph/platform/auth';
+import {
+  INTERNAL_SECRET,
+  editor,
+  startDbtArtifacts,
+  viewer,
+  type DbtArtifactsTestApp,
+} from './dbt-artifacts-test-app.js';
 
 const json = (value: unknown) => JSON.stringify(value);
 const ids = jaffleShopIds(12);
@@ -144,6 +151,33 @@ describe('artifact set ingestion', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.unchanged).toBe(true);
     expect(answer.body.artifactSet.state).toBe('succeeded');
+    expect(await rowCounts(app)).toEqual(before);
+  });
+
+  it("answers from the files' hashes alone whether a set was received, writing nothing", async () => {
+    const { createHash } = await import('node:crypto');
+    const files = buildSet().map((file) => ({
+      kind: file.field,
+      sha256: createHash('sha256').update(file.body).digest('hex'),
+    }));
+    const before = await rowCounts(app);
+    const ask = async (body: unknown) => {
+      const response = await fetch(`${app.baseUrl}/api/v1/uploads/check`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signIdentity(editor, INTERNAL_SECRET) },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const known = await ask({ files });
+    expect(known.status).toBe(200);
+    expect(known.body.unchanged).toBe(true);
+    expect(known.body.artifactSet.state).toBe('succeeded');
+    expect((await ask({ files: files.slice(1) })).body).toEqual({ unchanged: false });
+    expect((await ask({ files, project: 'another' })).body).toEqual({ unchanged: false });
+    const bad = await ask({ files: [{ kind: 'manifest', sha256: 'nope' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/files\.0\.sha256/);
     expect(await rowCounts(app)).toEqual(before);
   });
 

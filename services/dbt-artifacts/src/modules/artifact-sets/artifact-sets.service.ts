@@ -27,7 +27,9 @@ export interface AcceptedSet {
 }
 
 /** Identity of a set: its files by content, and what the uploader asked them to be ingested as. */
-export function artifactSetFingerprint(set: Pick<IncomingSet, 'artifacts' | 'project' | 'instance'>): string {
+export function artifactSetFingerprint(
+  set: Pick<IncomingSet, 'project' | 'instance'> & { artifacts: { kind: string; sha256: string }[] },
+): string {
   const parts = set.artifacts.map((artifact) => `${artifact.kind}:${artifact.sha256}`).sort();
   parts.push(`project:${set.project ?? ''}`, `instance:${set.instance ?? ''}`);
   return createHash('sha256').update(parts.join('\n')).digest('hex');
@@ -91,6 +93,20 @@ export class ArtifactSetsService {
     } finally {
       await discardSpooled(incoming.artifacts);
     }
+  }
+
+  /**
+   * The set already received with these files (by content hash), project and instance, if any: lets a client
+   * that hashed its files skip sending hundreds of MB the service already has. Reads only.
+   */
+  async received(
+    files: { kind: string; sha256: string }[],
+    project: string | null,
+    instance: string | null,
+  ): Promise<ArtifactSetEntity | null> {
+    const fingerprint = artifactSetFingerprint({ artifacts: files, project, instance });
+    const existing = await this.sets.byFingerprint(this.dataSource.manager, fingerprint);
+    return existing && existing.state !== 'failed' ? existing : null;
   }
 
   /** Queues ingestion; if Redis is away the set stays queued in Postgres and the sweep queues it later. */

@@ -1,4 +1,17 @@
-import { Controller, Get, Inject, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { z } from 'zod';
 import type { Request, Response } from 'express';
 import type { Identity } from '@cartograph/platform/auth';
 import { RequireRole } from '@cartograph/platform/graphql';
@@ -9,6 +22,20 @@ import { ArtifactSetsService } from '../artifact-sets/artifact-sets.service.js';
 import { toArtifactSetView } from '../artifact-sets/artifact-set.view.js';
 import { ArtifactTooLargeError } from './artifact-spool.js';
 import { readUploadRequest, UploadRejectedError } from './upload-request.reader.js';
+
+const uploadCheck = z.object({
+  files: z
+    .array(
+      z.object({
+        kind: z.enum(['manifest', 'catalog', 'run_results', 'sources', 'semantic_manifest']),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex sha256'),
+      }),
+    )
+    .min(1)
+    .max(5),
+  project: z.string().max(200).nullish(),
+  instance: z.string().max(500).nullish(),
+});
 
 /**
  * `POST /api/dbt-artifacts/v1/uploads` at the gateway: the way in for dbt Core jobs (`cartograph push`,
@@ -64,6 +91,34 @@ export class UploadsController {
       }
       request.resume();
     }
+  }
+
+  /**
+   * `POST /api/dbt-artifacts/v1/uploads/check` with `{ files: [{ kind, sha256 }], project?, instance? }` (sha256
+   * of each file's JSON text, decompressed): whether that exact set was received before. `cartograph push` asks
+   * first, so a scheduled job whose artifacts did not change sends nothing.
+   */
+  @Post('uploads/check')
+  @HttpCode(200)
+  @RequireRole('editor')
+  async check(@Body() body: unknown) {
+    const parsed = uploadCheck.safeParse(body);
+    if (!parsed.success) {
+      throw new BadRequestException({
+        error: {
+          code: 'BAD_USER_INPUT',
+          message: `Send { files: [{ kind, sha256 }], project?, instance? }: ${parsed.error.issues
+            .map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`)
+            .join('; ')}`,
+        },
+      });
+    }
+    const set = await this.service.received(
+      parsed.data.files,
+      parsed.data.project?.trim() || null,
+      parsed.data.instance?.trim() || null,
+    );
+    return set ? { unchanged: true, artifactSet: toArtifactSetView(set) } : { unchanged: false };
   }
 
   @Get('artifact-sets/:id')
