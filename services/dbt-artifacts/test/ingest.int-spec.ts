@@ -257,6 +257,102 @@ describe('artifact set ingestion', () => {
     });
   });
 
+  it('keeps dbt Cloud ids from metadata.env on the run, and announces a change of source freshness', async () => {
+    const env = { DBT_CLOUD_RUN_ID: '70403103', DBT_CLOUD_JOB_ID: '302', DBT_CLOUD_PROJECT_ID: '7' };
+    const answer = await app.upload([
+      {
+        field: 'run_results',
+        fileName: 'run_results.json',
+        body: json(
+          buildRunResults(6, {
+            which: 'build',
+            env,
+            invocationId: '0b1d2c3e-0000-4000-8000-000000000004',
+            generatedAt: '2026-03-14T05:00:00Z',
+          }),
+        ),
+      },
+      {
+        field: 'sources',
+        fileName: 'sources.json',
+        body: json(
+          buildSources(3, {
+            emptySource: true,
+            env,
+            invocationId: '0b1d2c3e-0000-4000-8000-000000000004',
+            generatedAt: '2026-03-14T05:00:00Z',
+          }),
+        ),
+      },
+    ]);
+    const set = await app.settled(answer.body.artifactSet.id);
+    expect(set.state).toBe('succeeded');
+    expect(set.dbtCloud).toMatchObject({ DBT_CLOUD_RUN_ID: '70403103', DBT_CLOUD_JOB_ID: '302' });
+    const { body } = await app.graphql(
+      `query($id: String!) { dbtNode(uniqueId: $id) { runHistory(first: 5) { totalCount edges { node { status command dbtCloudRunId } } } } }`,
+      { id: ordersId },
+    );
+    const history = body.data.dbtNode.runHistory;
+    expect(history.edges[0].node).toEqual({ status: 'success', command: 'build', dbtCloudRunId: '70403103' });
+    expect(history.totalCount).toBeGreaterThanOrEqual(2);
+    const freshness = await app.dataSource.query(
+      `SELECT "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'dbt.source.freshness_changed' AND "data"->>'artifactSetId' = $1`,
+      [set.id],
+    );
+    expect(
+      freshness.map((event: any) => [
+        event.data.uniqueId.split('.').at(-1),
+        event.data.previousStatus,
+        event.data.status,
+        event.data.maxLoadedAt,
+      ]),
+    ).toEqual([['raw_customers', 'pass', 'error', null]]);
+  });
+
+  it('keeps Mesh copies out of the registry, gives ephemeral models no table, and looks through them for lineage', async () => {
+    const options = {
+      projectName: 'mesh_shop',
+      schema: 'mesh',
+      crossProject: true,
+      ephemeralModel: true,
+      versionedModel: true,
+    };
+    const answer = await app.upload([
+      { field: 'manifest', fileName: 'manifest.json', body: json(buildManifest(12, options)) },
+    ]);
+    const set = await app.settled(answer.body.artifactSet.id);
+    expect(set).toMatchObject({ state: 'succeeded', error: null });
+    const { body } = await app.graphql(
+      `{ dbtNodes(filter: { project: "mesh_shop", types: ["model"] }, first: 50) { edges { node { uniqueId datasetId isExternal materialized identifier } } } }`,
+    );
+    const models = body.data.dbtNodes.edges.map((edge: any) => edge.node);
+    const external = models.find((model: any) => model.isExternal);
+    expect(external.uniqueId).toBe('model.platform_core.dim_dates');
+    expect(models.find((model: any) => model.materialized === 'ephemeral').datasetId).toBeNull();
+    expect(models.map((model: any) => model.identifier)).toEqual(
+      expect.arrayContaining(['customers_v1', 'customers_v2']),
+    );
+    const announced = await app.dataSource.query(
+      `SELECT "subject" FROM "dbt_artifacts"."outbox" WHERE "type" = 'dataset.upserted' AND "subject" LIKE '%dim_dates%'`,
+    );
+    expect(announced).toEqual([]);
+    const lineage = await app.dataSource.query(
+      `SELECT "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'lineage.edges_observed' AND "data"->>'scope' = 'dbt-project/mesh_shop'`,
+    );
+    const edges = lineage.flatMap((event: any) => event.data.edges);
+    // stg_orders → int_order_totals (ephemeral, a CTE) → orders: one table-to-table edge.
+    expect(edges).toContainEqual({
+      upstream: 'postgres://default/analytics.mesh.stg_orders',
+      downstream: 'postgres://default/analytics.mesh.orders',
+    });
+    expect(
+      edges.some(
+        (edge: any) =>
+          edge.upstream.includes('int_order_totals') || edge.downstream.includes('int_order_totals'),
+      ),
+    ).toBe(false);
+  });
+
   describe('bad input: a clear error, and what was visible before stays', () => {
     async function expectUnchangedState(): Promise<void> {
       const node = await ordersNode(app);
