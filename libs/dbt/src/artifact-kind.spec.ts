@@ -44,14 +44,22 @@ describe('sniffArtifactKind', () => {
     ['sources.json', 'sources'],
     ['semantic_manifest.json', 'semantic_manifest'],
     ['RUN_RESULTS.JSON', 'run_results'],
+    ['manifest_20261101.json.gz', 'manifest'],
+    ['catalog_v2.json.gz', 'catalog'],
+    ['semantic_manifest_1.json.gz', 'semantic_manifest'],
   ])('%s → %s', (fileName, kind) => {
     expect(sniffArtifactKind(fileName)).toBe(kind);
   });
 
-  it.each(['graph_summary.json', 'partial_parse.msgpack', 'manifest.yml', 'my_manifest.json'])(
-    'returns null for %s',
-    (fileName) => {
-      expect(sniffArtifactKind(fileName)).toBeNull();
-    },
-  );
+  it.each([
+    'graph_summary.json',
+    'partial_parse.msgpack',
+    'manifest.yml',
+    'my_manifest.json',
+    'manifest.json.bak',
+    'run_results.json.zip',
+    'catalog.gz',
+  ])('returns null for %s', (fileName) => {
+    expect(sniffArtifactKind(fileName)).toBeNull();
+  });
 });

@@ -1,5 +1,4 @@
 import {
-  artifactKindOf,
   collectArtifactFolders,
   findArtifactFolders,
   fingerprintArtifactFiles,
@@ -10,36 +9,6 @@ import type { BucketObject } from './bucket.models.js';
 function object(key: string, etag = `etag-${key}`, version: string | null = null, size = 10): BucketObject {
   return { key, etag, size, lastModified: new Date('2026-11-01T00:00:00Z'), version };
 }
-
-describe('artifactKindOf', () => {
-  it.each([
-    ['manifest.json', 'manifest'],
-    ['manifest.json.gz', 'manifest'],
-    ['manifest_20261101.json.gz', 'manifest'],
-    ['catalog.json', 'catalog'],
-    ['catalog_v2.json.gz', 'catalog'],
-    ['run_results.json', 'run_results'],
-    ['run_results-step-3.json', 'run_results'],
-    ['sources.json', 'sources'],
-    ['semantic_manifest.json', 'semantic_manifest'],
-    ['semantic_manifest_1.json.gz', 'semantic_manifest'],
-  ])('%s is a %s', (name, kind) => {
-    expect(artifactKindOf(name)).toBe(kind);
-  });
-
-  it.each([
-    'graph_summary.json',
-    'partial_parse.msgpack',
-    'manifest.yml',
-    'manifest.json.bak',
-    'my_manifest.json',
-    'Manifest.json',
-    'run_results.json.zip',
-    'catalog.gz',
-  ])('%s is not an artifact', (name) => {
-    expect(artifactKindOf(name)).toBeNull();
-  });
-});
 
 describe('folderOf', () => {
   it('keeps the trailing slash so that folder + file name is the key', () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ARTIFACT_KINDS, sniffArtifactKind, type ArtifactKind } from '@cartograph/dbt';
 import { normalizeBucketPrefix } from './bucket-location.js';
 import type { BucketObject } from './bucket.models.js';
 import { unsafeObjectKeyReason } from './object-key.js';
@@ -10,21 +11,6 @@ import { unsafeObjectKeyReason } from './object-key.js';
 // files (and a bounded sample of unsafe keys). A listing of hundreds of thousands of objects — `compiled/`,
 // `run/`, logs — therefore costs memory for its few artifact files only, and `collectArtifactFolders`
 // consumes `BucketClient.list()` directly without ever holding the whole listing.
-
-export type ArtifactKind = 'manifest' | 'catalog' | 'run_results' | 'sources' | 'semantic_manifest';
-
-export const ARTIFACT_KINDS: readonly ArtifactKind[] = [
-  'manifest',
-  'catalog',
-  'run_results',
-  'sources',
-  'semantic_manifest',
-];
-
-// Anchored on the file name, so `semantic_manifest.json` can only be a semantic manifest, never a
-// `manifest*.json`. The name may carry a suffix (`manifest_20261101.json`) and be gzipped.
-const ARTIFACT_FILE_PATTERN =
-  /^(semantic_manifest|manifest|catalog|run_results|sources)([^/]*)\.json(\.gz)?$/;
 
 export interface ArtifactFile {
   kind: ArtifactKind;
@@ -78,11 +64,6 @@ export interface ArtifactFolderOptions {
 }
 
 /** The kind of an artifact file name (`manifest_1.json.gz` → manifest), or null for any other file. */
-export function artifactKindOf(fileName: string): ArtifactKind | null {
-  const match = ARTIFACT_FILE_PATTERN.exec(fileName);
-  return match ? (match[1] as ArtifactKind) : null;
-}
-
 /** `a/b/manifest.json` → `a/b/`; `manifest.json` → ''. */
 export function folderOf(key: string): string {
   return key.slice(0, key.lastIndexOf('/') + 1);
@@ -133,7 +114,7 @@ export class ArtifactFolderCollector {
       return;
     }
     const folder = folderOf(object.key);
-    const kind = artifactKindOf(object.key.slice(folder.length));
+    const kind = sniffArtifactKind(object.key.slice(folder.length));
     if (!kind) return;
     let kinds = this.#folders.get(folder);
     if (!kinds) {

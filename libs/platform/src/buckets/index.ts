@@ -31,9 +31,7 @@ export {
 } from './bucket-location.js';
 export { MAXIMUM_OBJECT_KEY_LENGTH, safeObjectKey, unsafeObjectKeyReason } from './object-key.js';
 export {
-  ARTIFACT_KINDS,
   ArtifactFolderCollector,
-  artifactKindOf,
   collectArtifactFolders,
   findArtifactFolders,
   fingerprintArtifactFiles,
@@ -42,7 +40,6 @@ export {
   type ArtifactFolder,
   type ArtifactFolderOptions,
   type ArtifactFolderScan,
-  type ArtifactKind,
   type IgnoredArtifactFile,
   type UnsafeObjectKey,
 } from './artifact-folders.js';
