@@ -4,3 +4,4 @@ export * from './json.scalar.js';
 export * from './roles.guard.js';
 export * from './subgraph.options.js';
 export * from './data-loader.js';
+export * from './sync-schedule.model.js';

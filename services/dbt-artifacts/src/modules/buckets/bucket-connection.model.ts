@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { JSONScalar, connectionType } from '@cartograph/platform/graphql';
+import { JSONScalar, SyncSchedule, SyncScheduleInput, connectionType } from '@cartograph/platform/graphql';
 
 export enum BucketProviderValue {
   S3 = 's3',
@@ -11,34 +11,6 @@ registerEnumType(BucketProviderValue, {
   description:
     'S3 (or an S3-compatible server such as MinIO), GCS through its S3-compatible XML API with HMAC keys, or Azure Blob Storage.',
 });
-
-export enum BucketScheduleKindValue {
-  MANUAL = 'manual',
-  HOURLY = 'hourly',
-  DAILY = 'daily',
-  WEEKLY = 'weekly',
-  CRON = 'cron',
-}
-registerEnumType(BucketScheduleKindValue, {
-  name: 'DbtBucketScheduleKind',
-  description:
-    'MANUAL: only on demand. HOURLY (minute 0), DAILY (00:00), WEEKLY (Monday 00:00), CRON (a 5-field pattern); all UTC.',
-});
-
-@ObjectType('DbtBucketSchedule', { description: 'When a bucket connection syncs by itself; UTC.' })
-export class DbtBucketSchedule {
-  @Field(() => BucketScheduleKindValue)
-  kind: BucketScheduleKindValue;
-
-  @Field(() => String, { nullable: true, description: 'The 5-field cron pattern, for kind CRON.' })
-  cron: string | null;
-
-  @Field(() => Date, { nullable: true, description: 'No scheduled sync before this time.' })
-  startDate: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'No scheduled sync after this time.' })
-  endDate: Date | null;
-}
 
 @ObjectType('DbtBucketError', { description: 'What went wrong reaching a bucket; never holds a credential.' })
 export class DbtBucketError {
@@ -155,8 +127,8 @@ export class DbtBucketConnection {
   })
   instance: string | null;
 
-  @Field(() => DbtBucketSchedule)
-  schedule: DbtBucketSchedule;
+  @Field(() => SyncSchedule)
+  schedule: SyncSchedule;
 
   @Field()
   createdAt: Date;
@@ -203,24 +175,6 @@ export class DbtBucketCredentialsInput {
   connectionString?: string | null;
 }
 
-@InputType('DbtBucketScheduleInput')
-export class DbtBucketScheduleInput {
-  @Field(() => BucketScheduleKindValue)
-  kind: BucketScheduleKindValue;
-
-  @Field(() => String, {
-    nullable: true,
-    description: '5 fields (minute hour day-of-month month day-of-week), UTC; only for kind CRON.',
-  })
-  cron?: string | null;
-
-  @Field(() => Date, { nullable: true })
-  startDate?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Must be after startDate, and in the future.' })
-  endDate?: Date | null;
-}
-
 @InputType('CreateDbtBucketConnectionInput')
 export class CreateDbtBucketConnectionInput {
   @Field()
@@ -256,8 +210,8 @@ export class CreateDbtBucketConnectionInput {
   @Field(() => String, { nullable: true })
   instance?: string | null;
 
-  @Field(() => DbtBucketScheduleInput, { nullable: true, description: 'Default MANUAL.' })
-  schedule?: DbtBucketScheduleInput | null;
+  @Field(() => SyncScheduleInput, { nullable: true, description: 'Default MANUAL.' })
+  schedule?: SyncScheduleInput | null;
 }
 
 @InputType('UpdateDbtBucketConnectionInput', {
@@ -295,6 +249,6 @@ export class UpdateDbtBucketConnectionInput {
   @Field(() => String, { nullable: true })
   instance?: string | null;
 
-  @Field(() => DbtBucketScheduleInput, { nullable: true })
-  schedule?: DbtBucketScheduleInput | null;
+  @Field(() => SyncScheduleInput, { nullable: true })
+  schedule?: SyncScheduleInput | null;
 }

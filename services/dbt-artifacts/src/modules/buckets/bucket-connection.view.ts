@@ -4,7 +4,8 @@ import type {
   DbtBucketConnection,
   DbtBucketSyncRun,
 } from './bucket-connection.model.js';
-import { scheduleView, storedSchedule } from './bucket-schedule.mapper.js';
+import type { SyncSchedule } from '@cartograph/platform/graphql';
+import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
 import type { SyncRunEntity } from './sync-run.entity.js';
 
 /**
@@ -24,7 +25,7 @@ export function toBucketConnectionView(entity: BucketConnectionEntity): DbtBucke
     credentialsHint: entity.credentialsHint,
     project: entity.project,
     instance: entity.instance,
-    schedule: scheduleView(storedSchedule(entity.schedule)),
+    schedule: scheduleView(storedSchedule(entity.schedule)) as SyncSchedule,
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
   };

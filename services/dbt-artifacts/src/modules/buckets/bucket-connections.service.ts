@@ -22,7 +22,14 @@ import {
   type Connection,
 } from '@cartograph/platform/graphql';
 import { LOGGER } from '@cartograph/platform/nest';
-import { JobQueue } from '@cartograph/platform/queue';
+import {
+  JobQueue,
+  jobSchedule,
+  MANUAL_SCHEDULE,
+  scheduleFromInput,
+  storedSchedule,
+  type StoredSchedule,
+} from '@cartograph/platform/queue';
 import { SecretBoxError } from '@cartograph/platform/secrets';
 import type { BucketConnectionEntity } from './bucket-connection.entity.js';
 import type {
@@ -41,14 +48,7 @@ import {
   type StoredBucketCredentials,
 } from './bucket-credentials.mapper.js';
 import { BucketConnectionsRepository, isUniqueViolation } from './bucket-connections.repository.js';
-import {
-  jobSchedule,
-  MANUAL_SCHEDULE,
-  scheduleFromInput,
-  schedulerId,
-  storedSchedule,
-  type StoredSchedule,
-} from './bucket-schedule.mapper.js';
+import { schedulerId } from './bucket-schedule.js';
 import { SyncRunsRepository } from './sync-runs.repository.js';
 
 /**

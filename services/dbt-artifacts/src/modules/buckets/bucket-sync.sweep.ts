@@ -5,7 +5,8 @@ import { CONFIG, LOGGER } from '@cartograph/platform/nest';
 import { JobQueue } from '@cartograph/platform/queue';
 import type { DbtArtifactsConfig } from '../../dbt-artifacts.definition.js';
 import { BucketConnectionsRepository } from './bucket-connections.repository.js';
-import { jobSchedule, schedulerId, storedSchedule } from './bucket-schedule.mapper.js';
+import { jobSchedule, storedSchedule } from '@cartograph/platform/queue';
+import { schedulerId } from './bucket-schedule.js';
 import { SyncRunsRepository } from './sync-runs.repository.js';
 
 const SWEEP_INTERVAL_MS = 60_000;

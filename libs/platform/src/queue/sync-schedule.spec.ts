@@ -1,12 +1,11 @@
 import { GraphQLError } from 'graphql';
-import { BucketScheduleKindValue } from './bucket-connection.model.js';
 import {
   checkCronPattern,
   jobSchedule,
   scheduleFromInput,
   scheduleView,
   storedSchedule,
-} from './bucket-schedule.mapper.js';
+} from './sync-schedule.js';
 
 const now = new Date('2026-11-01T00:00:00Z');
 
@@ -21,12 +20,12 @@ function refusal(action: () => unknown): GraphQLError {
   throw new Error('expected BAD_USER_INPUT');
 }
 
-describe('bucket schedules', () => {
+describe('sync schedules', () => {
   it('defaults to MANUAL and stores a CRON schedule with its dates', () => {
     expect(scheduleFromInput(null, now)).toEqual({ kind: 'manual' });
     const stored = scheduleFromInput(
       {
-        kind: BucketScheduleKindValue.CRON,
+        kind: 'cron',
         cron: ' 15  6 * *   1-5 ',
         startDate: new Date('2026-12-01T00:00:00Z'),
         endDate: new Date('2027-06-01T00:00:00Z'),
@@ -51,7 +50,7 @@ describe('bucket schedules', () => {
       startDate: new Date('2026-12-01T00:00:00Z'),
       endDate: new Date('2027-06-01T00:00:00Z'),
     });
-    expect(jobSchedule(scheduleFromInput({ kind: BucketScheduleKindValue.DAILY }, now))).toEqual({
+    expect(jobSchedule(scheduleFromInput({ kind: 'daily' }, now))).toEqual({
       kind: 'daily',
     });
   });
@@ -71,26 +70,18 @@ describe('bucket schedules', () => {
   it('refuses an end before the start, an end in the past, and fields that do not apply', () => {
     const start = new Date('2027-01-02T00:00:00Z');
     expect(
-      refusal(() =>
-        scheduleFromInput({ kind: BucketScheduleKindValue.HOURLY, startDate: start, endDate: start }, now),
-      ).message,
+      refusal(() => scheduleFromInput({ kind: 'hourly', startDate: start, endDate: start }, now)).message,
     ).toBe('schedule.endDate must be after schedule.startDate');
     expect(
-      refusal(() =>
-        scheduleFromInput(
-          { kind: BucketScheduleKindValue.DAILY, endDate: new Date('2026-10-01T00:00:00Z') },
-          now,
-        ),
-      ).message,
+      refusal(() => scheduleFromInput({ kind: 'daily', endDate: new Date('2026-10-01T00:00:00Z') }, now))
+        .message,
     ).toMatch(/schedule\.endDate must be in the future/);
-    expect(
-      refusal(() => scheduleFromInput({ kind: BucketScheduleKindValue.DAILY, cron: '0 0 * * *' }, now))
-        .message,
-    ).toBe('schedule.cron applies only to kind CRON, not DAILY');
-    expect(
-      refusal(() => scheduleFromInput({ kind: BucketScheduleKindValue.MANUAL, startDate: start }, now))
-        .message,
-    ).toBe('schedule.startDate does not apply to kind MANUAL');
+    expect(refusal(() => scheduleFromInput({ kind: 'daily', cron: '0 0 * * *' }, now)).message).toBe(
+      'schedule.cron applies only to kind CRON, not DAILY',
+    );
+    expect(refusal(() => scheduleFromInput({ kind: 'manual', startDate: start }, now)).message).toBe(
+      'schedule.startDate does not apply to kind MANUAL',
+    );
   });
 
   it('reads anything unexpected in a stored schedule as MANUAL', () => {

@@ -1,18 +1,31 @@
 import { CronExpressionParser } from 'cron-parser';
-import { badUserInput } from '@cartograph/platform/graphql';
-import type { Schedule } from '@cartograph/platform/queue';
-import {
-  BucketScheduleKindValue,
-  type DbtBucketSchedule,
-  type DbtBucketScheduleInput,
-} from './bucket-connection.model.js';
+import { badUserInput } from '../graphql/errors.js';
+import type { Schedule } from './job-queue.js';
 
-// A connection's schedule as stored in `bucket_connection.schedule` (jsonb, ISO dates, UTC) and as handed to
+// A sync connection's schedule as a service stores it (jsonb, ISO dates, UTC) and as handed to
 // `JobQueue.schedule`, which turns it into a BullMQ job scheduler. Bad input is refused here, when it is
-// saved, rather than becoming a scheduler that never fires.
+// saved, rather than becoming a scheduler that never fires. Every service with scheduled syncs uses this.
+
+export type ScheduleKind = 'manual' | 'hourly' | 'daily' | 'weekly' | 'cron';
+
+/** What a user asks for (the GraphQL `SyncScheduleInput`). */
+export interface ScheduleInput {
+  kind: ScheduleKind;
+  cron?: string | null;
+  startDate?: Date | null;
+  endDate?: Date | null;
+}
+
+/** What a user reads back (the GraphQL `SyncSchedule`). */
+export interface ScheduleView {
+  kind: ScheduleKind;
+  cron: string | null;
+  startDate: Date | null;
+  endDate: Date | null;
+}
 
 export interface StoredSchedule {
-  kind: 'manual' | 'hourly' | 'daily' | 'weekly' | 'cron';
+  kind: ScheduleKind;
   cron?: string;
   startDate?: string;
   endDate?: string;
@@ -50,13 +63,13 @@ export function checkCronPattern(text: string | null | undefined): string {
 
 /** Validates a schedule input (absent means MANUAL) and returns what is stored. */
 export function scheduleFromInput(
-  input: DbtBucketScheduleInput | null | undefined,
+  input: ScheduleInput | null | undefined,
   now: Date = new Date(),
 ): StoredSchedule {
   if (!input) return MANUAL_SCHEDULE;
   const kind = input.kind;
   const cronGiven = Boolean(input.cron?.trim());
-  if (kind === BucketScheduleKindValue.MANUAL) {
+  if (kind === 'manual') {
     if (cronGiven || input.startDate || input.endDate) {
       throw scheduleError(
         cronGiven ? 'cron' : input.startDate ? 'startDate' : 'endDate',
@@ -66,7 +79,7 @@ export function scheduleFromInput(
     return MANUAL_SCHEDULE;
   }
   const stored: StoredSchedule = { kind };
-  if (kind === BucketScheduleKindValue.CRON) {
+  if (kind === 'cron') {
     stored.cron = checkCronPattern(input.cron);
   } else if (cronGiven) {
     throw scheduleError('cron', `applies only to kind CRON, not ${kind.toUpperCase()}`);
@@ -110,16 +123,11 @@ export function jobSchedule(schedule: StoredSchedule): Schedule {
   }
 }
 
-export function scheduleView(schedule: StoredSchedule): DbtBucketSchedule {
+export function scheduleView(schedule: StoredSchedule): ScheduleView {
   return {
-    kind: schedule.kind as BucketScheduleKindValue,
+    kind: schedule.kind,
     cron: schedule.cron ?? null,
     startDate: schedule.startDate ? new Date(schedule.startDate) : null,
     endDate: schedule.endDate ? new Date(schedule.endDate) : null,
   };
-}
-
-/** The BullMQ job scheduler of one connection. */
-export function schedulerId(connectionId: string): string {
-  return `dbt-artifacts.sync-bucket.${connectionId}`;
 }
