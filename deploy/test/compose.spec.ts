@@ -97,6 +97,8 @@ describe('docker-compose.yml', () => {
       'catalog-worker',
       'dbt-artifacts',
       'dbt-artifacts-worker',
+      'dbt-cloud',
+      'dbt-cloud-worker',
       'gateway',
       'migrate',
     ]);
@@ -121,6 +123,8 @@ describe('docker-compose.yml', () => {
       'catalog-worker': ['worker', 'catalog'],
       'dbt-artifacts': ['serve', 'dbt-artifacts'],
       'dbt-artifacts-worker': ['worker', 'dbt-artifacts'],
+      'dbt-cloud': ['serve', 'dbt-cloud'],
+      'dbt-cloud-worker': ['worker', 'dbt-cloud'],
     });
     for (const [, svc] of appServices) expect(svc.entrypoint).toBeUndefined();
   });

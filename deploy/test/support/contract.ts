@@ -62,8 +62,14 @@ export function subgraphEnvName(service: string): string {
   return `SUBGRAPH_${service.toUpperCase().replaceAll('-', '_')}_URL`;
 }
 
+/** <NAME>_URL: where one service reaches another's internal API (e.g. DBT_ARTIFACTS_URL for dbt-cloud). */
+export function serviceUrlEnvName(service: string): string {
+  return `${service.toUpperCase().replaceAll('-', '_')}_URL`;
+}
+
 export function isDocumentedEnv(name: string, service: string): boolean {
   if ((COMMON_ENV as readonly string[]).includes(name)) return true;
+  if (SERVICES.some((s) => s !== 'gateway' && serviceUrlEnvName(s) === name)) return true;
   if (service !== 'gateway') return false;
   return (
     (GATEWAY_ENV as readonly string[]).includes(name) ||

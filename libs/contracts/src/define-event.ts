@@ -29,7 +29,7 @@ export type EventData<Contract extends EventContract> = z.output<Contract['schem
 export function defineEvent<Schema extends z.ZodType>(
   contract: EventContract<Schema>,
 ): EventContract<Schema> {
-  if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9_-]*)+$/.test(contract.type)) {
+  if (!/^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/.test(contract.type)) {
     throw new Error(`Event type "${contract.type}" must look like "<area>.<change>" in lower case`);
   }
   return Object.freeze(contract);

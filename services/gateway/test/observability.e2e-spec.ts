@@ -9,10 +9,10 @@ describe('observability', () => {
     const endpoint = await collector.start();
     stack = await TestStack.start({
       project: 'gateway',
-      services: ['dbt-artifacts'],
+      services: ['dbt-artifacts', 'dbt-cloud'],
       environment: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
     });
-  }, 60_000);
+  }, 150_000);
 
   afterAll(async () => {
     await stack?.stop();
@@ -52,6 +52,7 @@ describe('observability', () => {
       services: [
         { name: 'catalog', status: 'ok' },
         { name: 'dbt-artifacts', status: 'ok' },
+        { name: 'dbt-cloud', status: 'ok' },
       ],
     });
   });

@@ -127,6 +127,12 @@ REDIS_PREFIX: {{ .Values.config.redisPrefix | quote }}
 {{- with .Values.config.otelExporterOtlpEndpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
 {{- end }}
+{{- /* <SERVICE>_URL: where one service reaches another's internal API (e.g. dbt-cloud hands artifacts to dbt-artifacts). */}}
+{{- range $name, $svc := .Values.services }}
+{{- if and $svc.enabled (ne $name "gateway") }}
+{{ printf "%s_URL" ($name | upper | replace "-" "_") }}: {{ printf "http://%s:%v" (include "cartograph.componentName" (dict "root" $ "name" $name "role" "api")) $svc.api.service.port | quote }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Pod annotations: metrics scraping and checksums that roll the pods when configuration changes. */}}

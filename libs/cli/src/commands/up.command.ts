@@ -171,15 +171,29 @@ export async function up(): Promise<void> {
 
   const cli = join(repositoryRoot(), 'bin', 'cartograph.js');
   const subgraphUrls: Record<string, string> = {};
+  // <SERVICE>_URL (e.g. DBT_ARTIFACTS_URL): where one service reaches another's internal API.
+  const serviceUrls = Object.fromEntries(
+    services
+      .filter((candidate) => !candidate.gateway)
+      .map((service) => [
+        `${service.name.toUpperCase().replace(/-/g, '_')}_URL`,
+        `http://127.0.0.1:${service.port + offset}`,
+      ]),
+  );
   for (const service of services.filter((candidate) => !candidate.gateway)) {
     const port = service.port + offset;
-    supervisor.start(service.name, [cli, 'serve', service.name], { ...environment, PORT: String(port) });
+    supervisor.start(service.name, [cli, 'serve', service.name], {
+      ...environment,
+      ...serviceUrls,
+      PORT: String(port),
+    });
     if (service.subgraph) {
       subgraphUrls[subgraphUrlVariable(service.name)] = `http://127.0.0.1:${port}/graphql`;
     }
     if (service.worker) {
       supervisor.start(`${service.name}-worker`, [cli, 'worker', service.name], {
         ...environment,
+        ...serviceUrls,
         PORT: String((service.workerPort ?? service.port + 100) + offset),
       });
     }

@@ -1,11 +1,13 @@
 import type { EventContract } from '../define-event.js';
 import { DatasetRemoved, DatasetUpserted } from './dataset.events.js';
 import { DbtSourceFreshnessChanged, DbtTestStatusChanged } from './dbt.events.js';
+import { DbtCloudRunIngested } from './dbt-cloud.events.js';
 import { LineageEdgesObserved } from './lineage.events.js';
 import { SyncCompleted, SyncFailed, SyncStarted } from './sync.events.js';
 
 export * from './dataset.events.js';
 export * from './dbt.events.js';
+export * from './dbt-cloud.events.js';
 export * from './lineage.events.js';
 export * from './sync.events.js';
 
@@ -19,6 +21,7 @@ export const eventContracts: readonly EventContract[] = [
   DbtTestStatusChanged,
   DbtSourceFreshnessChanged,
   LineageEdgesObserved,
+  DbtCloudRunIngested,
 ];
 
 export const eventTypes: readonly string[] = eventContracts.map((contract) => contract.type);

@@ -1,2 +1,3 @@
 export * from './catalog.jobs.js';
 export * from './dbt-artifacts.jobs.js';
+export * from './dbt-cloud.jobs.js';

@@ -9,3 +9,4 @@ export * from './private-postgres.js';
 export * from './s3.emulator.js';
 export * from './azurite.emulator.js';
 export * from './aws-signature.js';
+export * from './fake-dbt-cloud.js';

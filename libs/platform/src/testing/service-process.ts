@@ -44,7 +44,8 @@ export class ServiceProcess {
       });
     }
     if (this.healthUrl) {
-      await this.waitUntilReady(30_000);
+      // Generous: a stack starts several Nest processes at once on what may be two busy cores.
+      await this.waitUntilReady(90_000);
     }
   }
 

@@ -52,7 +52,13 @@ export class TestStack {
 
   static async start(options: StackOptions): Promise<TestStack> {
     const stack = new TestStack(options);
-    await stack.boot();
+    try {
+      await stack.boot();
+    } catch (error) {
+      // The caller never gets the stack, so it cannot stop it: leave no process (or database) behind.
+      await stack.stop().catch(() => undefined);
+      throw error;
+    }
     return stack;
   }
 
@@ -86,6 +92,13 @@ export class TestStack {
         workerPort: await freePort(),
       })),
     );
+    // <SERVICE>_URL (e.g. DBT_ARTIFACTS_URL): where one service reaches another's internal API.
+    const serviceBaseUrls = Object.fromEntries(
+      extra.map((service) => [
+        `${service.name.toUpperCase().replace(/-/g, '_')}_URL`,
+        `http://127.0.0.1:${service.port}`,
+      ]),
+    );
     const subgraphUrls = Object.fromEntries(
       extra.map((service) => [
         `SUBGRAPH_${service.name.toUpperCase().replace(/-/g, '_')}_URL`,
@@ -105,6 +118,7 @@ export class TestStack {
       CARTOGRAPH_ENCRYPTION_KEY: generateKey(),
       SUBGRAPH_CATALOG_URL: `http://127.0.0.1:${catalogPort}/graphql`,
       ...subgraphUrls,
+      ...serviceBaseUrls,
       ...this.options.environment,
     };
     this.catalogUrl = `http://127.0.0.1:${catalogPort}/graphql`;

@@ -75,7 +75,10 @@ export class UploadsController {
         artifacts: contents.artifacts,
         project: contents.fields['project']?.trim() || null,
         instance: contents.fields['instance']?.trim() || null,
-        origin: 'upload',
+        // Other services (dbt Cloud sync) say where a set came from; people uploading cannot.
+        ...(request.identity?.kind === 'service' && contents.fields['origin'] === 'dbt-cloud'
+          ? { origin: 'dbt-cloud' as const, originReference: contents.fields['originReference'] ?? null }
+          : { origin: 'upload' as const }),
         createdBy: request.identity?.name ?? request.identity?.subject ?? null,
       });
       response

@@ -1,0 +1,1 @@
+export * from './dbt-artifacts.client.js';

@@ -1,0 +1,17 @@
+import { CloudConnectionEntity } from '../modules/connections/cloud-connection.entity.js';
+import { CloudModelEntity } from '../modules/models/cloud-model.entity.js';
+import { CloudEnvironmentEntity } from '../modules/runs/cloud-environment.entity.js';
+import { CloudJobEntity } from '../modules/runs/cloud-job.entity.js';
+import { CloudProjectEntity } from '../modules/runs/cloud-project.entity.js';
+import { CloudRunEntity } from '../modules/runs/cloud-run.entity.js';
+import { SyncRunEntity } from '../modules/sync/sync-run.entity.js';
+
+export const dbtCloudEntities = [
+  CloudConnectionEntity,
+  CloudProjectEntity,
+  CloudEnvironmentEntity,
+  CloudJobEntity,
+  CloudRunEntity,
+  CloudModelEntity,
+  SyncRunEntity,
+];

@@ -1,0 +1,40 @@
+import type { SyncSchedule } from '@cartograph/platform/graphql';
+import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
+import type { CloudConnectionEntity } from './cloud-connection.entity.js';
+import type { DbtCloudConnection, DbtCloudSyncRun } from './cloud-connection.model.js';
+import type { SyncRunEntity } from '../sync/sync-run.entity.js';
+
+export function toCloudConnectionView(entity: CloudConnectionEntity): DbtCloudConnection {
+  return {
+    id: entity.id,
+    name: entity.name,
+    accountId: entity.accountId,
+    accessUrl: entity.accessUrl,
+    discoveryUrl: entity.discoveryUrl,
+    tokenHint: entity.tokenHint,
+    projectIds: entity.projectIds,
+    environmentIds: entity.environmentIds,
+    jobIds: entity.jobIds,
+    instance: entity.instance,
+    schedule: scheduleView(storedSchedule(entity.schedule)) as SyncSchedule,
+    lastError: entity.lastError,
+    lastSyncAt: entity.lastSyncAt,
+    createdAt: entity.createdAt,
+    updatedAt: entity.updatedAt,
+  };
+}
+
+export function toSyncRunView(entity: SyncRunEntity): DbtCloudSyncRun {
+  return {
+    id: entity.id,
+    connectionId: entity.connectionId,
+    state: entity.state,
+    trigger: entity.trigger,
+    counts: entity.counts,
+    error: entity.error,
+    problems: entity.problems,
+    queuedAt: entity.queuedAt,
+    startedAt: entity.startedAt,
+    finishedAt: entity.finishedAt,
+  };
+}
