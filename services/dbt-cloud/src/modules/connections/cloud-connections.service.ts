@@ -12,6 +12,7 @@ import {
   type StoredSchedule,
 } from '@cartograph/platform/queue';
 import { secretHint } from '@cartograph/platform/secrets';
+import type { DbtCloudClient } from '../cloud-api/dbt-cloud.client.js';
 import { describeCloudFailure } from './cloud-failure.js';
 import { SyncRunsRepository } from '../sync/sync-runs.repository.js';
 import { CloudClientFactory } from './cloud-client.factory.js';
@@ -186,8 +187,10 @@ export class CloudConnectionsService {
   /** Checks the token and its permissions against dbt Cloud; the answer is in the user's terms. */
   async test(id: string): Promise<DbtCloudConnectionTest> {
     const connection = await this.require(id);
+    let client: DbtCloudClient | null = null;
     try {
-      const answer = await this.clients.create(connection).check();
+      client = this.clients.create(connection);
+      const answer = await client.check();
       await this.connections.update(undefined, id, { lastError: null });
       return {
         ok: true,
@@ -200,6 +203,8 @@ export class CloudConnectionsService {
       const failure = describeCloudFailure(error);
       await this.connections.update(undefined, id, { lastError: failure });
       return { ok: false, error: failure, accountName: null, projectCount: null, discoveryReachable: null };
+    } finally {
+      await client?.close();
     }
   }
 

@@ -153,6 +153,8 @@ export class CloudSyncService {
       });
       if (retry) throw error;
       return 'done';
+    } finally {
+      await client.close();
     }
   }
 
