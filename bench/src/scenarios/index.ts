@@ -1,8 +1,15 @@
 import type { Scenario } from '../scenario.js';
+import { dbtCloudSyncScenario } from './dbt-cloud-sync.scenario.js';
 import { dbtIngestScenario } from './dbt-ingest.scenario.js';
 import { gatewayScenario } from './gateway.scenario.js';
 import { searchScenario } from './search.scenario.js';
 import { webhookScenario } from './webhook.scenario.js';
 
 /** Every scenario, in the order `npm run bench` runs them. A new scenario is one file and one line here. */
-export const scenarios: Scenario[] = [searchScenario, gatewayScenario, webhookScenario, dbtIngestScenario];
+export const scenarios: Scenario[] = [
+  searchScenario,
+  gatewayScenario,
+  webhookScenario,
+  dbtIngestScenario,
+  dbtCloudSyncScenario,
+];

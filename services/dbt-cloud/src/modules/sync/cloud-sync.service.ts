@@ -255,8 +255,37 @@ export class CloudSyncService {
     });
     const project = new Map(projects.map((entry) => [entry.id, entry]));
     let newRuns = 0;
+    // Runs dbt Cloud saved no artifacts for cost no request at all: recorded and announced in one transaction.
+    const withoutArtifacts = finished.filter(
+      (cloudRun) => !already.has(cloudRun.id) && cloudRun.artifactsSaved === false,
+    );
+    await this.dataSource.transaction(async (manager) => {
+      await this.cloud.saveRuns(
+        manager,
+        withoutArtifacts.map((cloudRun) => ({
+          ...this.runRow(connection.id, cloudRun),
+          artifactSetIds: [],
+          ingestedAt: new Date(),
+        })),
+      );
+      await this.publisher.publishMany(
+        manager,
+        DbtCloudRunIngested,
+        withoutArtifacts.map((cloudRun) => this.ingestedEvent(connection, cloudRun, [])),
+      );
+    });
+    newRuns += withoutArtifacts.length;
+    for (const cloudRun of withoutArtifacts) {
+      if (cloudRun.status === 'success' && cloudRun.hasDocsGenerated) {
+        problems.push({
+          subject: `run ${cloudRun.id}`,
+          message: 'the run reports docs generated, but dbt Cloud lists no artifacts for it',
+        });
+      }
+    }
+    const skipped = new Set(withoutArtifacts.map((cloudRun) => cloudRun.id));
     for (const cloudRun of finished.sort((left, right) => compareIds(left.id, right.id))) {
-      if (already.has(cloudRun.id)) continue;
+      if (already.has(cloudRun.id) || skipped.has(cloudRun.id)) continue;
       newRuns += 1;
       const artifactSetIds = await this.ingestRun(
         connection,
