@@ -10,3 +10,4 @@ export * from './s3.emulator.js';
 export * from './azurite.emulator.js';
 export * from './aws-signature.js';
 export * from './fake-dbt-cloud.js';
+export * from './service-test-app.js';
