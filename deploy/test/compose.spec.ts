@@ -101,6 +101,8 @@ describe('docker-compose.yml', () => {
       'dbt-cloud-worker',
       'gateway',
       'migrate',
+      'warehouse',
+      'warehouse-worker',
     ]);
     const images = new Set<string>();
     for (const [, svc] of appServices) {
@@ -125,6 +127,8 @@ describe('docker-compose.yml', () => {
       'dbt-artifacts-worker': ['worker', 'dbt-artifacts'],
       'dbt-cloud': ['serve', 'dbt-cloud'],
       'dbt-cloud-worker': ['worker', 'dbt-cloud'],
+      warehouse: ['serve', 'warehouse'],
+      'warehouse-worker': ['worker', 'warehouse'],
     });
     for (const [, svc] of appServices) expect(svc.entrypoint).toBeUndefined();
   });

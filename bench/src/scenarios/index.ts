@@ -2,7 +2,9 @@ import type { Scenario } from '../scenario.js';
 import { dbtCloudSyncScenario } from './dbt-cloud-sync.scenario.js';
 import { dbtIngestScenario } from './dbt-ingest.scenario.js';
 import { gatewayScenario } from './gateway.scenario.js';
+import { lineageTraversalScenario } from './lineage-traversal.scenario.js';
 import { searchScenario } from './search.scenario.js';
+import { sqlLineageScenario } from './sql-lineage.scenario.js';
 import { webhookScenario } from './webhook.scenario.js';
 
 /** Every scenario, in the order `npm run bench` runs them. A new scenario is one file and one line here. */
@@ -12,4 +14,6 @@ export const scenarios: Scenario[] = [
   webhookScenario,
   dbtIngestScenario,
   dbtCloudSyncScenario,
+  sqlLineageScenario,
+  lineageTraversalScenario,
 ];

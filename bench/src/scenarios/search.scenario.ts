@@ -4,7 +4,8 @@ import { serviceDefinition } from '@cartograph/catalog/dist/src/catalog.definiti
 import { createServiceDataSource } from '@cartograph/platform/database';
 import { SearchRepository } from '@cartograph/catalog/dist/src/modules/search/search.repository.js';
 import { bulkLoad } from '../lib/bulk-load.js';
-import { benchIdentity, startCatalogApi } from '../lib/catalog-api.js';
+import { CatalogApiModule } from '@cartograph/catalog/dist/src/app.module.js';
+import { benchIdentity, startServiceApi } from '../lib/service-api.js';
 import { databaseUrl, dropDatabase, ensureDatabase, migrateService } from '../lib/database.js';
 import {
   DATASET_GENERATOR_VERSION,
@@ -246,7 +247,11 @@ export const searchScenario: Scenario = {
     const prepared = await prepareDatabase(context, database, rows, options.boolean('fresh'));
     context.parameters.reused = prepared.reused;
 
-    const api = await startCatalogApi({ databaseUrl: prepared.url });
+    const api = await startServiceApi({
+      definition: serviceDefinition,
+      module: (config) => CatalogApiModule.forRoot(config, { schemaFile: false }),
+      databaseUrl: prepared.url,
+    });
     const client = createGraphqlClient({
       url: api.url,
       identity: { identity: benchIdentity, secret: api.secret },

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigurationError } from '@cartograph/platform/config';
 import { dbtInspect } from './commands/dbt-inspect.command.js';
 import { createKey } from './commands/keys.command.js';
+import { LINEAGE_DIALECTS, LineageUsageError, lineage } from './commands/lineage.command.js';
 import { migrateAll } from './commands/migrate.command.js';
 import { push, PUSH_EXIT } from './commands/push.command.js';
 import { serve } from './commands/serve.command.js';
@@ -138,6 +139,37 @@ dbt
   )
   .action(async (files: string[], options: { instance?: string; adapter?: string }) => {
     process.exitCode = await dbtInspect(files, options);
+  });
+
+program
+  .command('lineage')
+  .description(
+    'Read SQL on stdin and print its table and column lineage as JSON, without a server: what the warehouse sync would make of a statement',
+  )
+  .option('--dialect <name>', `SQL dialect: ${LINEAGE_DIALECTS.join(', ')} (default: postgres)`)
+  .option('--database <name>', "the session's current database, for names without one")
+  .option('--schema <name>', "the session's current schema, for names without one")
+  .option(
+    '--jsonl',
+    'read lines {id, dialect, sql, default_db, default_schema}; write one result line per input with its id',
+  )
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Output: {"statements": [{"type", "sources", "targets", "columns", "attributions", "error"}]}, tables as',
+      'database.schema.table folded the way the platform folds names (as in dataset ids).',
+      'Exit status: 0 (statements that cannot be parsed carry an error), 2 unknown dialect.',
+    ].join('\n'),
+  )
+  .action(async (options: { dialect?: string; database?: string; schema?: string; jsonl?: boolean }) => {
+    try {
+      process.exitCode = await lineage(options);
+    } catch (error) {
+      if (!(error instanceof LineageUsageError)) throw error;
+      process.stderr.write(`cartograph lineage: ${error.message}\n`);
+      process.exitCode = 2;
+    }
   });
 
 program

@@ -2,7 +2,7 @@ import type { EventContract } from '../define-event.js';
 import { DatasetRemoved, DatasetUpserted } from './dataset.events.js';
 import { DbtSourceFreshnessChanged, DbtTestStatusChanged } from './dbt.events.js';
 import { DbtCloudRunIngested } from './dbt-cloud.events.js';
-import { LineageEdgesObserved } from './lineage.events.js';
+import { LineageEdgesChanged, LineageEdgesObserved } from './lineage.events.js';
 import { SyncCompleted, SyncFailed, SyncStarted } from './sync.events.js';
 
 export * from './dataset.events.js';
@@ -21,6 +21,7 @@ export const eventContracts: readonly EventContract[] = [
   DbtTestStatusChanged,
   DbtSourceFreshnessChanged,
   LineageEdgesObserved,
+  LineageEdgesChanged,
   DbtCloudRunIngested,
 ];
 

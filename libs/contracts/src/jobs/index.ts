@@ -1,3 +1,4 @@
 export * from './catalog.jobs.js';
 export * from './dbt-artifacts.jobs.js';
 export * from './dbt-cloud.jobs.js';
+export * from './warehouse.jobs.js';

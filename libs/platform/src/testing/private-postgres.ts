@@ -1,5 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -51,9 +60,37 @@ function postgresUserIds(): { uid: number; gid: number } | null {
     : null;
 }
 
+/** How to create a private cluster; everything is optional and the defaults give a plain cluster. */
+export interface PrivatePostgresOptions {
+  /**
+   * Server settings written to `postgresql.conf` before the first start, so they hold across `stop()`/`start()`
+   * and include those that need a restart, e.g. `{ shared_preload_libraries: 'pg_stat_statements' }`.
+   * Values are written as quoted strings, which Postgres accepts for settings of every type.
+   */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * `trust` (the default): every role connects without a password. `scram-sha-256`: roles other than
+   * `postgres` must give their password over TCP, so tests can see a refused password; `postgres` stays
+   * trusted so `url()` and `createDatabase()` keep working.
+   */
+  readonly hostAuthentication?: 'trust' | 'scram-sha-256';
+}
+
+const settingName = /^[a-z_][a-z0-9_.]*$/i;
+
+/** `name = 'value'` lines for postgresql.conf; a name that is not a plain setting name is refused, not quoted. */
+export function postgresConfigurationLines(settings: PrivatePostgresOptions['settings'] = {}): string {
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!settingName.test(name)) throw new Error(`Not a Postgres setting name: ${JSON.stringify(name)}`);
+      return `${name} = '${String(value).replace(/\\/g, '\\\\').replace(/'/g, "''")}'\n`;
+    })
+    .join('');
+}
+
 /**
  * A Postgres cluster of one test's own, in a temporary directory, on a free loopback port, with trust
- * auth: tests can stop and start it (a database outage) without touching the server other projects share.
+ * auth unless options say otherwise: tests can stop and start it (a database outage) without touching the server other projects share.
  * `destroy()` stops it and deletes the directory; a process exit does the same as a last resort.
  */
 export class PrivatePostgres {
@@ -83,8 +120,8 @@ export class PrivatePostgres {
     return null;
   }
 
-  /** initdb into a fresh temporary directory, then start the cluster. */
-  static async create(): Promise<PrivatePostgres> {
+  /** initdb into a fresh temporary directory, write the given settings, then start the cluster. */
+  static async create(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
     const directory = mkdtempSync(join(tmpdir(), 'cartograph-pg-'));
     chmodSync(directory, 0o700);
     if (isRoot()) {
@@ -108,6 +145,17 @@ export class PrivatePostgres {
         '--locale=C',
         '--no-sync',
       ]);
+      const lines = postgresConfigurationLines(options.settings);
+      if (lines) {
+        // Later lines win in postgresql.conf; the file stays owned by the postgres user because it exists.
+        appendFileSync(join(cluster.dataDirectory, 'postgresql.conf'), `\n${lines}`);
+      }
+      if (options.hostAuthentication === 'scram-sha-256') {
+        // pg_hba.conf is read top-down and the first matching line decides, so these go in front of initdb's.
+        const hba = join(cluster.dataDirectory, 'pg_hba.conf');
+        const rules = 'host all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n';
+        writeFileSync(hba, rules + readFileSync(hba, 'utf8'));
+      }
       await cluster.start();
       return cluster;
     } catch (error) {

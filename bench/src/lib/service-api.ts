@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { Identity } from '@cartograph/platform/auth';
-import { loadServiceConfig, runNestApplication } from '@cartograph/platform/nest';
+import {
+  loadServiceConfig,
+  runNestApplication,
+  type ServiceDefinition,
+  type SharedConfig,
+} from '@cartograph/platform/nest';
 import { generateKey } from '@cartograph/platform/secrets';
-import { CatalogApiModule } from '@cartograph/catalog/dist/src/app.module.js';
-import { serviceDefinition } from '@cartograph/catalog/dist/src/catalog.definition.js';
 
 export const benchIdentity: Identity = {
   subject: 'cartograph-bench',
@@ -14,8 +17,8 @@ export const benchIdentity: Identity = {
   name: 'benchmark',
 };
 
-export interface CatalogApi {
-  /** `http://127.0.0.1:<port>/graphql` of the catalog subgraph. */
+export interface ServiceApi {
+  /** `http://127.0.0.1:<port>/graphql` of the subgraph. */
   url: string;
   /** The internal secret the subgraph verifies identity headers with. */
   secret: string;
@@ -23,7 +26,9 @@ export interface CatalogApi {
   close(): Promise<void>;
 }
 
-export interface CatalogApiOptions {
+export interface ServiceApiOptions<Config extends SharedConfig> {
+  definition: ServiceDefinition;
+  module: (config: Config) => DynamicModule;
   databaseUrl: string;
   /** DATABASE_POOL_SIZE of the API process (the production default is 10). */
   poolSize?: number;
@@ -32,13 +37,15 @@ export interface CatalogApiOptions {
 }
 
 /**
- * Boots the catalog API in this process the way `services/catalog/src/main.ts` does (runNestApplication: request
- * metrics, identity verification), on a free port, against the given database. Redis is the local one with a
- * private key prefix.
+ * Boots a service's API in this process the way its `main.ts` does (runNestApplication: request metrics,
+ * identity verification), on a free port, against the given database. Redis is the local one with a private
+ * key prefix.
  */
-export async function startCatalogApi(options: CatalogApiOptions): Promise<CatalogApi> {
+export async function startServiceApi<Config extends SharedConfig>(
+  options: ServiceApiOptions<Config>,
+): Promise<ServiceApi> {
   const secret = randomBytes(32).toString('hex');
-  const config = loadServiceConfig(serviceDefinition, {
+  const config = loadServiceConfig(options.definition, {
     NODE_ENV: 'production',
     LOG_LEVEL: options.logLevel ?? 'silent',
     HOST: '127.0.0.1',
@@ -46,15 +53,11 @@ export async function startCatalogApi(options: CatalogApiOptions): Promise<Catal
     DATABASE_URL: options.databaseUrl,
     DATABASE_POOL_SIZE: String(options.poolSize ?? 10),
     REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: `bench:catalog:${randomBytes(4).toString('hex')}`,
+    REDIS_PREFIX: `bench:${options.definition.name}:${randomBytes(4).toString('hex')}`,
     CARTOGRAPH_INTERNAL_SECRET: secret,
     CARTOGRAPH_ENCRYPTION_KEY: generateKey(),
-  });
-  const app = await runNestApplication(
-    serviceDefinition,
-    config,
-    CatalogApiModule.forRoot(config, { schemaFile: false }),
-  );
+  }) as Config;
+  const app = await runNestApplication(options.definition, config, options.module(config));
   const url = `${await app.getUrl()}/graphql`.replace('[::1]', '127.0.0.1');
   return {
     url,
