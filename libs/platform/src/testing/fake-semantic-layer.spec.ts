@@ -46,7 +46,10 @@ const environment: FakeSemanticLayerEnvironmentOptions = {
     { name: 'customer__is_vip' },
     { name: 'order__ordered_at', timeGranularity: 'day' },
   ],
-  entities: [{ name: 'customer', type: 'PRIMARY' }, { name: 'order', type: 'FOREIGN' }],
+  entities: [
+    { name: 'customer', type: 'PRIMARY' },
+    { name: 'order', type: 'FOREIGN' },
+  ],
   metrics: [
     {
       name: 'revenue',
@@ -58,17 +61,62 @@ const environment: FakeSemanticLayerEnvironmentOptions = {
       decimalScale: 2,
       meta: { owner: 'finance' },
     },
-    { name: 'orders', dimensions: ['metric_time', 'customer__region'], entities: ['customer'], resultType: 'int64' },
+    {
+      name: 'orders',
+      dimensions: ['metric_time', 'customer__region'],
+      entities: ['customer'],
+      resultType: 'int64',
+    },
   ],
   savedQueries: [
-    { name: 'monthly_revenue', metrics: ['revenue'], groupBy: [{ name: 'metric_time', grain: 'month' }], where: "{{ Dimension('customer__region') }} = 'EU'" },
+    {
+      name: 'monthly_revenue',
+      metrics: ['revenue'],
+      groupBy: [{ name: 'metric_time', grain: 'month' }],
+      where: "{{ Dimension('customer__region') }} = 'EU'",
+    },
   ],
   rows: [
-    { metric_time: '2024-01-03T10:00:00', customer__region: 'EU', customer__is_vip: true, customer: 1, revenue: 10.5, orders: 1 },
-    { metric_time: '2024-01-20T08:00:00', customer__region: 'EU', customer__is_vip: false, customer: 2, revenue: 4.25, orders: 2 },
-    { metric_time: '2024-01-21T08:00:00', customer__region: 'NA', customer__is_vip: false, customer: 3, revenue: 7, orders: 1 },
-    { metric_time: '2024-02-02T00:00:00', customer__region: 'EU', customer__is_vip: true, customer: 1, revenue: 1, orders: 1 },
-    { metric_time: '2024-03-15T00:00:00', customer__region: null, customer__is_vip: null, customer: 4, revenue: 100, orders: 5 },
+    {
+      metric_time: '2024-01-03T10:00:00',
+      customer__region: 'EU',
+      customer__is_vip: true,
+      customer: 1,
+      revenue: 10.5,
+      orders: 1,
+    },
+    {
+      metric_time: '2024-01-20T08:00:00',
+      customer__region: 'EU',
+      customer__is_vip: false,
+      customer: 2,
+      revenue: 4.25,
+      orders: 2,
+    },
+    {
+      metric_time: '2024-01-21T08:00:00',
+      customer__region: 'NA',
+      customer__is_vip: false,
+      customer: 3,
+      revenue: 7,
+      orders: 1,
+    },
+    {
+      metric_time: '2024-02-02T00:00:00',
+      customer__region: 'EU',
+      customer__is_vip: true,
+      customer: 1,
+      revenue: 1,
+      orders: 1,
+    },
+    {
+      metric_time: '2024-03-15T00:00:00',
+      customer__region: null,
+      customer__is_vip: null,
+      customer: 4,
+      revenue: 100,
+      orders: 5,
+    },
   ],
 };
 
@@ -82,7 +130,9 @@ afterEach(async () => {
   await fake.stop();
 });
 
-async function runToSuccess(variables: Record<string, unknown>): Promise<{ queryId: string; statuses: string[]; last: any }> {
+async function runToSuccess(
+  variables: Record<string, unknown>,
+): Promise<{ queryId: string; statuses: string[]; last: any }> {
   const created = await graphql(CREATE, { environmentId: 101, ...variables });
   expect(created.json.errors).toBeUndefined();
   const queryId = created.json.data.createQuery.queryId as string;
@@ -91,7 +141,8 @@ async function runToSuccess(variables: Record<string, unknown>): Promise<{ query
     const polled = await graphql(POLL, { environmentId: '101', queryId, pageNum: 1 });
     const result = polled.json.data.query;
     statuses.push(result.status);
-    if (result.status === 'SUCCESSFUL' || result.status === 'FAILED') return { queryId, statuses, last: result };
+    if (result.status === 'SUCCESSFUL' || result.status === 'FAILED')
+      return { queryId, statuses, last: result };
   }
   throw new Error(`query ${queryId} did not finish: ${statuses.join(', ')}`);
 }
@@ -104,10 +155,34 @@ function decodeArrow(base64: string): Record<string, unknown>[] {
 describe('FakeSemanticLayer metadata', () => {
   it('serves metrics with nested dimensions, entities, measures and config', async () => {
     const answer = await graphql(
-      `query Metrics($environmentId: BigInt!) { metrics(environmentId: $environmentId) {
-        name label type requiresMetricTime queryableTimeGranularities config { meta }
-        dimensions { qualifiedName name type } entities { name type } measures { name agg aggTimeDimension }
-      } }`,
+      `
+        query Metrics($environmentId: BigInt!) {
+          metrics(environmentId: $environmentId) {
+            name
+            label
+            type
+            requiresMetricTime
+            queryableTimeGranularities
+            config {
+              meta
+            }
+            dimensions {
+              qualifiedName
+              name
+              type
+            }
+            entities {
+              name
+              type
+            }
+            measures {
+              name
+              agg
+              aggTimeDimension
+            }
+          }
+        }
+      `,
       { environmentId: 101 },
     );
     expect(answer.status).toBe(200);
@@ -119,26 +194,68 @@ describe('FakeSemanticLayer metadata', () => {
       requiresMetricTime: false,
       queryableTimeGranularities: ['day', 'week', 'month', 'quarter', 'year'],
       config: { meta: { owner: 'finance' } },
-      entities: [{ name: 'customer', type: 'PRIMARY' }, { name: 'order', type: 'FOREIGN' }],
+      entities: [
+        { name: 'customer', type: 'PRIMARY' },
+        { name: 'order', type: 'FOREIGN' },
+      ],
       measures: [{ name: 'revenue_amount', agg: 'SUM', aggTimeDimension: 'ordered_at' }],
     });
-    expect(revenue.dimensions).toContainEqual({ qualifiedName: 'customer__region', name: 'region', type: 'CATEGORICAL' });
-    expect(revenue.dimensions).toContainEqual({ qualifiedName: 'metric_time', name: 'metric_time', type: 'TIME' });
+    expect(revenue.dimensions).toContainEqual({
+      qualifiedName: 'customer__region',
+      name: 'region',
+      type: 'CATEGORICAL',
+    });
+    expect(revenue.dimensions).toContainEqual({
+      qualifiedName: 'metric_time',
+      name: 'metric_time',
+      type: 'TIME',
+    });
     expect(orders.name).toBe('orders');
   });
 
   it('answers dimensions and entities of a metric set as their intersection, and saved queries', async () => {
     const answer = await graphql(
-      `query Set($environmentId: BigInt!, $metrics: [MetricInput!]!) {
-        dimensions(environmentId: $environmentId, metrics: $metrics) { qualifiedName queryableTimeGranularities typeParams { timeGranularity } }
-        entities(environmentId: $environmentId, metrics: $metrics) { name }
-        savedQueries(environmentId: $environmentId) { name queryParams { metrics { name } groupBy { name grain timeGranularity } where { whereSqlTemplate } } }
-        environmentInfo(environmentId: $environmentId) { dialect hasMetricsDefined }
-      }`,
+      `
+        query Set($environmentId: BigInt!, $metrics: [MetricInput!]!) {
+          dimensions(environmentId: $environmentId, metrics: $metrics) {
+            qualifiedName
+            queryableTimeGranularities
+            typeParams {
+              timeGranularity
+            }
+          }
+          entities(environmentId: $environmentId, metrics: $metrics) {
+            name
+          }
+          savedQueries(environmentId: $environmentId) {
+            name
+            queryParams {
+              metrics {
+                name
+              }
+              groupBy {
+                name
+                grain
+                timeGranularity
+              }
+              where {
+                whereSqlTemplate
+              }
+            }
+          }
+          environmentInfo(environmentId: $environmentId) {
+            dialect
+            hasMetricsDefined
+          }
+        }
+      `,
       { environmentId: 101, metrics: [{ name: 'revenue' }, { name: 'orders' }] },
     );
     expect(answer.json.errors).toBeUndefined();
-    expect(answer.json.data.dimensions.map((dimension: any) => dimension.qualifiedName)).toEqual(['metric_time', 'customer__region']);
+    expect(answer.json.data.dimensions.map((dimension: any) => dimension.qualifiedName)).toEqual([
+      'metric_time',
+      'customer__region',
+    ]);
     expect(answer.json.data.dimensions[0].typeParams).toEqual({ timeGranularity: 'DAY' });
     expect(answer.json.data.entities).toEqual([{ name: 'customer' }]);
     expect(answer.json.data.savedQueries).toEqual([
@@ -156,13 +273,38 @@ describe('FakeSemanticLayer metadata', () => {
 
   it('pages metricsPaginated and filters by search', async () => {
     const answer = await graphql(
-      `query P($environmentId: BigInt!) { metricsPaginated(environmentId: $environmentId, pageNum: 2, pageSize: 1) { items { name } pageNum totalItems totalPages } }`,
+      `
+        query P($environmentId: BigInt!) {
+          metricsPaginated(environmentId: $environmentId, pageNum: 2, pageSize: 1) {
+            items {
+              name
+            }
+            pageNum
+            totalItems
+            totalPages
+          }
+        }
+      `,
       { environmentId: 101 },
     );
-    expect(answer.json.data.metricsPaginated).toEqual({ items: [{ name: 'orders' }], pageNum: 2, totalItems: 2, totalPages: 2 });
-    const searched = await graphql(`query S($environmentId: BigInt!) { metrics(environmentId: $environmentId, search: "rev") { name } }`, {
-      environmentId: 101,
+    expect(answer.json.data.metricsPaginated).toEqual({
+      items: [{ name: 'orders' }],
+      pageNum: 2,
+      totalItems: 2,
+      totalPages: 2,
     });
+    const searched = await graphql(
+      `
+        query S($environmentId: BigInt!) {
+          metrics(environmentId: $environmentId, search: "rev") {
+            name
+          }
+        }
+      `,
+      {
+        environmentId: 101,
+      },
+    );
     expect(searched.json.data.metrics).toEqual([{ name: 'revenue' }]);
   });
 });
@@ -179,7 +321,16 @@ describe('FakeSemanticLayer errors', () => {
 
   it('refuses an environment the token cannot use, naming it', async () => {
     for (const environmentId of [202, 999]) {
-      const answer = await graphql(`query M($environmentId: BigInt!) { metrics(environmentId: $environmentId) { name } }`, { environmentId });
+      const answer = await graphql(
+        `
+          query M($environmentId: BigInt!) {
+            metrics(environmentId: $environmentId) {
+              name
+            }
+          }
+        `,
+        { environmentId },
+      );
       expect(answer.status).toBe(200);
       expect(answer.json.data).toBeNull();
       expect(answer.json.errors).toEqual([
@@ -193,20 +344,39 @@ describe('FakeSemanticLayer errors', () => {
   });
 
   it('validates documents and variables against the schema, worded as the Python server does', async () => {
-    const missing = await graphql(`query M($environmentId: BigInt!) { metrics(environmentId: $environmentId) { name } }`, {});
+    // The document of the recorded answer: the variable is defined at line 1, column 9.
+    const metricsDocument =
+      'query M($environmentId: BigInt!) { metrics(environmentId: $environmentId) { name } }';
+    const missing = await graphql(metricsDocument, {});
     expect(missing.json).toEqual({
       data: null,
-      errors: [{ message: "Variable '$environmentId' of required type 'BigInt!' was not provided.", locations: [{ line: 1, column: 9 }] }],
+      errors: [
+        {
+          message: "Variable '$environmentId' of required type 'BigInt!' was not provided.",
+          locations: [{ line: 1, column: 9 }],
+        },
+      ],
     });
     const document = `query M($environmentId: BigInt!) { metrics(environmentId: $environmentId) { name owner } }`;
     const unknownField = await graphql(document, { environmentId: 101 });
     expect(unknownField.json.data).toBeNull();
     expect(unknownField.json.errors[0].message).toBe("Cannot query field 'owner' on type 'Metric'.");
-    expect(unknownField.json.errors[0].locations).toEqual([{ line: 1, column: document.indexOf('owner') + 1 }]);
-    const badId = await graphql(`query M($environmentId: BigInt!) { metrics(environmentId: $environmentId) { name } }`, {
-      environmentId: 'abc',
-    });
-    expect(badId.json.errors[0].message).toContain('BigInt cannot represent value: \'abc\'');
+    expect(unknownField.json.errors[0].locations).toEqual([
+      { line: 1, column: document.indexOf('owner') + 1 },
+    ]);
+    const badId = await graphql(
+      `
+        query M($environmentId: BigInt!) {
+          metrics(environmentId: $environmentId) {
+            name
+          }
+        }
+      `,
+      {
+        environmentId: 'abc',
+      },
+    );
+    expect(badId.json.errors[0].message).toContain("BigInt cannot represent value: 'abc'");
     const syntax = await graphql('query { metrics(', {});
     expect(syntax.json.errors[0].message).toContain('Syntax Error');
     const notGraphql = await graphql('', {}, { body: { hello: 'world' } });
@@ -218,13 +388,26 @@ describe('FakeSemanticLayer errors', () => {
     expect(metric.json.data).toBeNull();
     expect(metric.json.errors[0].message).toContain("Input: 'revehue'. Suggestions: ['revenue'");
     expect(metric.json.errors[0].path).toEqual(['createQuery']);
-    const dimension = await graphql(CREATE, { environmentId: 101, metrics: [{ name: 'orders' }], groupBy: [{ name: 'customer__is_vip' }] });
+    const dimension = await graphql(CREATE, {
+      environmentId: 101,
+      metrics: [{ name: 'orders' }],
+      groupBy: [{ name: 'customer__is_vip' }],
+    });
     expect(dimension.json.errors[0].message).toContain("Input: 'customer__is_vip'");
   });
 
   it('answers scripted 429s with Retry-After, then recovers', async () => {
     fake.fail({ status: 429, times: 2, retryAfterSeconds: 7, field: 'createQuery' });
-    const metadata = await graphql(`query M($environmentId: BigInt!) { metrics(environmentId: $environmentId) { name } }`, { environmentId: 101 });
+    const metadata = await graphql(
+      `
+        query M($environmentId: BigInt!) {
+          metrics(environmentId: $environmentId) {
+            name
+          }
+        }
+      `,
+      { environmentId: 101 },
+    );
     expect(metadata.status).toBe(200);
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const limited = await graphql(CREATE, { environmentId: 101, metrics: [{ name: 'revenue' }] });
@@ -282,10 +465,19 @@ describe('FakeSemanticLayer queries', () => {
 
   it('serves pandas JSON, base64-encoded by default, in the orient asked', async () => {
     fake.queryBehaviour({ pollsBeforeDone: 0 });
-    const { queryId } = await runToSuccess({ metrics: [{ name: 'revenue' }], groupBy: [{ name: 'customer__region' }] });
+    const { queryId } = await runToSuccess({
+      metrics: [{ name: 'revenue' }],
+      groupBy: [{ name: 'customer__region' }],
+    });
     const json = await graphql(
-      `query J($environmentId: BigInt!, $queryId: String!) { query(environmentId: $environmentId, queryId: $queryId) {
-        table: jsonResult records: jsonResult(orient: RECORDS, encoded: false) } }`,
+      `
+        query J($environmentId: BigInt!, $queryId: String!) {
+          query(environmentId: $environmentId, queryId: $queryId) {
+            table: jsonResult
+            records: jsonResult(orient: RECORDS, encoded: false)
+          }
+        }
+      `,
       { environmentId: 101, queryId },
     );
     const table = JSON.parse(Buffer.from(json.json.data.query.table, 'base64').toString('utf8'));
@@ -307,10 +499,17 @@ describe('FakeSemanticLayer queries', () => {
   });
 
   it('ends FAILED with the scripted error, for the next query only', async () => {
-    fake.queryBehaviour({ pollsBeforeDone: 1, fail: 'INVALID_ARGUMENT: [FlightSQL] warehouse said no' }, { times: 1 });
+    fake.queryBehaviour(
+      { pollsBeforeDone: 1, fail: 'INVALID_ARGUMENT: [FlightSQL] warehouse said no' },
+      { times: 1 },
+    );
     const failed = await runToSuccess({ metrics: [{ name: 'revenue' }] });
     expect(failed.statuses).toEqual(['COMPILED', 'FAILED']);
-    expect(failed.last).toMatchObject({ status: 'FAILED', error: 'INVALID_ARGUMENT: [FlightSQL] warehouse said no', arrowResult: null });
+    expect(failed.last).toMatchObject({
+      status: 'FAILED',
+      error: 'INVALID_ARGUMENT: [FlightSQL] warehouse said no',
+      arrowResult: null,
+    });
     const next = await runToSuccess({ metrics: [{ name: 'revenue' }] });
     expect(next.last.status).toBe('SUCCESSFUL');
   });
@@ -321,11 +520,15 @@ describe('FakeSemanticLayer queries', () => {
     const queryId = created.json.data.createQuery.queryId;
     const statuses: string[] = [];
     for (let poll = 0; poll < 4; poll += 1) {
-      statuses.push((await graphql(POLL, { environmentId: 101, queryId, pageNum: 1 })).json.data.query.status);
+      statuses.push(
+        (await graphql(POLL, { environmentId: 101, queryId, pageNum: 1 })).json.data.query.status,
+      );
     }
     expect(statuses).toEqual(['PENDING', 'RUNNING', 'RUNNING', 'RUNNING']);
     fake.releaseSlowQueries();
-    expect((await graphql(POLL, { environmentId: 101, queryId, pageNum: 1 })).json.data.query.status).toBe('SUCCESSFUL');
+    expect((await graphql(POLL, { environmentId: 101, queryId, pageNum: 1 })).json.data.query.status).toBe(
+      'SUCCESSFUL',
+    );
   });
 
   it('records the variables and the coerced arguments of every query', async () => {
@@ -347,17 +550,34 @@ describe('FakeSemanticLayer queries', () => {
       arguments: { where: [{ sql: rowFilter }], limit: 10, savedQuery: null },
     });
     // Literal arguments are recorded the same way as variables.
-    await graphql(
-      `mutation { compileSql(environmentId: 101, metrics: [{name: "orders"}], where: [{sql: "{{ Dimension('customer__region') }} = 'NA'"}]) { sql } }`,
-    );
+    await graphql(`
+      mutation {
+        compileSql(
+          environmentId: 101
+          metrics: [{ name: "orders" }]
+          where: [{ sql: "{{ Dimension('customer__region') }} = 'NA'" }]
+        ) {
+          sql
+        }
+      }
+    `);
     expect(fake.queries[1]!.arguments.where).toEqual([{ sql: "{{ Dimension('customer__region') }} = 'NA'" }]);
   });
 
   it('compiles SQL with the filters in it', async () => {
     const answer = await graphql(
-      `mutation C($environmentId: BigInt!, $metrics: [MetricInput!], $where: [WhereInput!]) {
-        compileSql(environmentId: $environmentId, metrics: $metrics, where: $where) { sql } }`,
-      { environmentId: 101, metrics: [{ name: 'revenue' }], where: [{ sql: "{{ Dimension('customer__region') }} = 'EU'" }] },
+      `
+        mutation C($environmentId: BigInt!, $metrics: [MetricInput!], $where: [WhereInput!]) {
+          compileSql(environmentId: $environmentId, metrics: $metrics, where: $where) {
+            sql
+          }
+        }
+      `,
+      {
+        environmentId: 101,
+        metrics: [{ name: 'revenue' }],
+        where: [{ sql: "{{ Dimension('customer__region') }} = 'EU'" }],
+      },
     );
     expect(answer.json.data.compileSql.sql).toBe(
       "SELECT\n  SUM(revenue) AS revenue\nFROM fake_semantic_layer.dataset\nWHERE (customer__region = 'EU')",
@@ -373,7 +593,11 @@ describe('FakeSemanticLayer queries', () => {
     const rows = decodeArrow(polled.json.data.query.arrowResult);
     expect(Object.keys(rows[0]!)).toEqual(['METRIC_TIME__MONTH', 'REVENUE']);
     expect(rows).toHaveLength(2);
-    const mixed = await graphql(CREATE, { environmentId: 303, savedQuery: 'monthly_revenue', metrics: [{ name: 'revenue' }] });
+    const mixed = await graphql(CREATE, {
+      environmentId: 303,
+      savedQuery: 'monthly_revenue',
+      metrics: [{ name: 'revenue' }],
+    });
     expect(mixed.json.errors[0].message).toBe('metrics and groupBy must be null when savedQuery is given.');
   });
 
@@ -386,7 +610,10 @@ describe('FakeSemanticLayer queries', () => {
       [101, 'nope'],
     ]) {
       const answer = await graphql(POLL, { environmentId, queryId: id, pageNum: 1 });
-      expect(answer.json.errors[0]).toMatchObject({ message: `Query ${id} was not found.`, extensions: { code: 'NOT_FOUND' } });
+      expect(answer.json.errors[0]).toMatchObject({
+        message: `Query ${id} was not found.`,
+        extensions: { code: 'NOT_FOUND' },
+      });
     }
   });
 });

@@ -51,127 +51,272 @@ import {
 // that is not a GraphQL request is 400; 429 and 5xx come only from scripted faults.
 
 export const FAKE_SEMANTIC_LAYER_SCHEMA = /* GraphQL */ `
-scalar BigInt
-scalar JSON
+  scalar BigInt
+  scalar JSON
 
-enum QueryStatus { PENDING RUNNING COMPILED SUCCESSFUL FAILED LOG_ONLY }
-enum PandasJsonOrient { SPLIT RECORDS INDEX COLUMNS VALUES TABLE }
-enum TimeGranularity { NANOSECOND MICROSECOND MILLISECOND SECOND MINUTE HOUR DAY WEEK MONTH QUARTER YEAR }
-enum DatePart { DOY DOW DAY MONTH QUARTER YEAR }
-enum MetricType { SIMPLE RATIO CUMULATIVE DERIVED CONVERSION }
-enum DimensionType { CATEGORICAL TIME }
-enum EntityType { PRIMARY UNIQUE FOREIGN NATURAL }
-enum AggregationType { SUM MIN MAX COUNT COUNT_DISTINCT SUM_BOOLEAN AVERAGE PERCENTILE MEDIAN }
-enum SqlEngine { BIGQUERY DATABRICKS DUCKDB POSTGRES REDSHIFT SNOWFLAKE TRINO }
+  enum QueryStatus {
+    PENDING
+    RUNNING
+    COMPILED
+    SUCCESSFUL
+    FAILED
+    LOG_ONLY
+  }
+  enum PandasJsonOrient {
+    SPLIT
+    RECORDS
+    INDEX
+    COLUMNS
+    VALUES
+    TABLE
+  }
+  enum TimeGranularity {
+    NANOSECOND
+    MICROSECOND
+    MILLISECOND
+    SECOND
+    MINUTE
+    HOUR
+    DAY
+    WEEK
+    MONTH
+    QUARTER
+    YEAR
+  }
+  enum DatePart {
+    DOY
+    DOW
+    DAY
+    MONTH
+    QUARTER
+    YEAR
+  }
+  enum MetricType {
+    SIMPLE
+    RATIO
+    CUMULATIVE
+    DERIVED
+    CONVERSION
+  }
+  enum DimensionType {
+    CATEGORICAL
+    TIME
+  }
+  enum EntityType {
+    PRIMARY
+    UNIQUE
+    FOREIGN
+    NATURAL
+  }
+  enum AggregationType {
+    SUM
+    MIN
+    MAX
+    COUNT
+    COUNT_DISTINCT
+    SUM_BOOLEAN
+    AVERAGE
+    PERCENTILE
+    MEDIAN
+  }
+  enum SqlEngine {
+    BIGQUERY
+    DATABRICKS
+    DUCKDB
+    POSTGRES
+    REDSHIFT
+    SNOWFLAKE
+    TRINO
+  }
 
-input MetricInput { name: String!, alias: String }
-input GroupByInput { name: String!, grain: TimeGranularity, timeGranularity: String, datePart: DatePart }
-input WhereInput { sql: String! }
-input OrderByInput { metric: MetricInput, groupBy: GroupByInput, descending: Boolean! = false }
+  input MetricInput {
+    name: String!
+    alias: String
+  }
+  input GroupByInput {
+    name: String!
+    grain: TimeGranularity
+    timeGranularity: String
+    datePart: DatePart
+  }
+  input WhereInput {
+    sql: String!
+  }
+  input OrderByInput {
+    metric: MetricInput
+    groupBy: GroupByInput
+    descending: Boolean! = false
+  }
 
-type WhereFilter { whereSqlTemplate: String! }
-type MetricConfig { meta: JSON! }
-type FileSlice { filename: String!, content: String!, startLineNumber: Int!, endLineNumber: Int! }
-type Metadata { repoFilePath: String!, fileSlice: FileSlice }
-type DimensionTypeParams { timeGranularity: TimeGranularity }
-type MetricInputMeasure { name: String!, alias: String, filter: WhereFilter }
-type InputMetric { name: String!, alias: String, filter: WhereFilter }
-type MetricTypeParams {
-  measure: MetricInputMeasure
-  inputMeasures: [MetricInputMeasure!]!
-  numerator: InputMetric
-  denominator: InputMetric
-  expr: String
-  metrics: [InputMetric!]
-}
-type Dimension {
-  name: String!
-  qualifiedName: String!
-  label: String
-  description: String
-  type: DimensionType!
-  typeParams: DimensionTypeParams
-  isPartition: Boolean!
-  expr: String
-  queryableGranularities: [TimeGranularity!]!
-  queryableTimeGranularities: [String!]!
-  metadata: Metadata
-}
-type Entity { name: String!, description: String, type: EntityType!, role: String, expr: String }
-type Measure { name: String!, agg: AggregationType!, aggTimeDimension: String, expr: String! }
-type Metric {
-  name: String!
-  label: String
-  description: String
-  type: MetricType!
-  typeParams: MetricTypeParams!
-  filter: WhereFilter
-  requiresMetricTime: Boolean!
-  queryableGranularities: [TimeGranularity!]!
-  queryableTimeGranularities: [String!]!
-  dimensions: [Dimension!]!
-  entities: [Entity!]!
-  measures: [Measure!]!
-  config: MetricConfig
-  metadata: Metadata
-}
-type SavedQueryMetricParam { name: String! }
-type SavedQueryGroupByParam { name: String!, grain: TimeGranularity, timeGranularity: String, datePart: DatePart }
-type SavedQueryQueryParams {
-  metrics: [SavedQueryMetricParam!]!
-  groupBy: [SavedQueryGroupByParam!]!
-  where: WhereFilter
-}
-type SavedQuery { name: String!, label: String, description: String, metadata: Metadata, queryParams: SavedQueryQueryParams! }
-type EnvironmentInfo { dialect: SqlEngine!, hasMetricsDefined: Boolean, dialectSupportedBySlg: Boolean }
-type MetricResultPage { items: [Metric!]!, pageNum: Int!, pageSize: Int, totalItems: Int!, totalPages: Int! }
-type QueryResult {
-  queryId: String!
-  status: QueryStatus!
-  sql: String
-  error: String
-  errorType: String
-  totalPages: Int
-  arrowResult: String
-  jsonResult(orient: PandasJsonOrient! = TABLE, encoded: Boolean! = true): String
-}
-type CreateQueryResult { queryId: String! }
-type CompileSqlResult { queryId: String!, sql: String! }
+  type WhereFilter {
+    whereSqlTemplate: String!
+  }
+  type MetricConfig {
+    meta: JSON!
+  }
+  type FileSlice {
+    filename: String!
+    content: String!
+    startLineNumber: Int!
+    endLineNumber: Int!
+  }
+  type Metadata {
+    repoFilePath: String!
+    fileSlice: FileSlice
+  }
+  type DimensionTypeParams {
+    timeGranularity: TimeGranularity
+  }
+  type MetricInputMeasure {
+    name: String!
+    alias: String
+    filter: WhereFilter
+  }
+  type InputMetric {
+    name: String!
+    alias: String
+    filter: WhereFilter
+  }
+  type MetricTypeParams {
+    measure: MetricInputMeasure
+    inputMeasures: [MetricInputMeasure!]!
+    numerator: InputMetric
+    denominator: InputMetric
+    expr: String
+    metrics: [InputMetric!]
+  }
+  type Dimension {
+    name: String!
+    qualifiedName: String!
+    label: String
+    description: String
+    type: DimensionType!
+    typeParams: DimensionTypeParams
+    isPartition: Boolean!
+    expr: String
+    queryableGranularities: [TimeGranularity!]!
+    queryableTimeGranularities: [String!]!
+    metadata: Metadata
+  }
+  type Entity {
+    name: String!
+    description: String
+    type: EntityType!
+    role: String
+    expr: String
+  }
+  type Measure {
+    name: String!
+    agg: AggregationType!
+    aggTimeDimension: String
+    expr: String!
+  }
+  type Metric {
+    name: String!
+    label: String
+    description: String
+    type: MetricType!
+    typeParams: MetricTypeParams!
+    filter: WhereFilter
+    requiresMetricTime: Boolean!
+    queryableGranularities: [TimeGranularity!]!
+    queryableTimeGranularities: [String!]!
+    dimensions: [Dimension!]!
+    entities: [Entity!]!
+    measures: [Measure!]!
+    config: MetricConfig
+    metadata: Metadata
+  }
+  type SavedQueryMetricParam {
+    name: String!
+  }
+  type SavedQueryGroupByParam {
+    name: String!
+    grain: TimeGranularity
+    timeGranularity: String
+    datePart: DatePart
+  }
+  type SavedQueryQueryParams {
+    metrics: [SavedQueryMetricParam!]!
+    groupBy: [SavedQueryGroupByParam!]!
+    where: WhereFilter
+  }
+  type SavedQuery {
+    name: String!
+    label: String
+    description: String
+    metadata: Metadata
+    queryParams: SavedQueryQueryParams!
+  }
+  type EnvironmentInfo {
+    dialect: SqlEngine!
+    hasMetricsDefined: Boolean
+    dialectSupportedBySlg: Boolean
+  }
+  type MetricResultPage {
+    items: [Metric!]!
+    pageNum: Int!
+    pageSize: Int
+    totalItems: Int!
+    totalPages: Int!
+  }
+  type QueryResult {
+    queryId: String!
+    status: QueryStatus!
+    sql: String
+    error: String
+    errorType: String
+    totalPages: Int
+    arrowResult: String
+    jsonResult(orient: PandasJsonOrient! = TABLE, encoded: Boolean! = true): String
+  }
+  type CreateQueryResult {
+    queryId: String!
+  }
+  type CompileSqlResult {
+    queryId: String!
+    sql: String!
+  }
 
-type Query {
-  metrics(environmentId: BigInt!, search: String): [Metric!]!
-  metricsPaginated(environmentId: BigInt!, search: String, pageNum: Int! = 1, pageSize: Int): MetricResultPage!
-  dimensions(environmentId: BigInt!, metrics: [MetricInput!]!, search: String): [Dimension!]!
-  entities(environmentId: BigInt!, metrics: [MetricInput!]!): [Entity!]!
-  measures(environmentId: BigInt!, metrics: [MetricInput!]!): [Measure!]!
-  savedQueries(environmentId: BigInt!): [SavedQuery!]!
-  savedQuery(environmentId: BigInt!, savedQueryName: String!): SavedQuery
-  environmentInfo(environmentId: BigInt!): EnvironmentInfo!
-  query(environmentId: BigInt!, queryId: String!, pageNum: Int! = 1): QueryResult!
-}
+  type Query {
+    metrics(environmentId: BigInt!, search: String): [Metric!]!
+    metricsPaginated(
+      environmentId: BigInt!
+      search: String
+      pageNum: Int! = 1
+      pageSize: Int
+    ): MetricResultPage!
+    dimensions(environmentId: BigInt!, metrics: [MetricInput!]!, search: String): [Dimension!]!
+    entities(environmentId: BigInt!, metrics: [MetricInput!]!): [Entity!]!
+    measures(environmentId: BigInt!, metrics: [MetricInput!]!): [Measure!]!
+    savedQueries(environmentId: BigInt!): [SavedQuery!]!
+    savedQuery(environmentId: BigInt!, savedQueryName: String!): SavedQuery
+    environmentInfo(environmentId: BigInt!): EnvironmentInfo!
+    query(environmentId: BigInt!, queryId: String!, pageNum: Int! = 1): QueryResult!
+  }
 
-type Mutation {
-  createQuery(
-    environmentId: BigInt!
-    savedQuery: String
-    metrics: [MetricInput!]
-    groupBy: [GroupByInput!]
-    where: [WhereInput!]
-    orderBy: [OrderByInput!]
-    limit: Int
-    readCache: Boolean
-  ): CreateQueryResult!
-  compileSql(
-    environmentId: BigInt!
-    savedQuery: String
-    metrics: [MetricInput!]
-    groupBy: [GroupByInput!]
-    where: [WhereInput!]
-    orderBy: [OrderByInput!]
-    limit: Int
-    readCache: Boolean
-  ): CompileSqlResult!
-}
+  type Mutation {
+    createQuery(
+      environmentId: BigInt!
+      savedQuery: String
+      metrics: [MetricInput!]
+      groupBy: [GroupByInput!]
+      where: [WhereInput!]
+      orderBy: [OrderByInput!]
+      limit: Int
+      readCache: Boolean
+    ): CreateQueryResult!
+    compileSql(
+      environmentId: BigInt!
+      savedQuery: String
+      metrics: [MetricInput!]
+      groupBy: [GroupByInput!]
+      where: [WhereInput!]
+      orderBy: [OrderByInput!]
+      limit: Int
+      readCache: Boolean
+    ): CompileSqlResult!
+  }
 `;
 
 // ---- scenario types --------------------------------------------------------------------------------------
@@ -302,7 +447,9 @@ export interface FakeSemanticLayerQueryRecord {
   arguments: {
     savedQuery: string | null;
     metrics: { name: string; alias?: string | null }[] | null;
-    groupBy: { name: string; grain?: string | null; timeGranularity?: string | null; datePart?: string | null }[] | null;
+    groupBy:
+      | { name: string; grain?: string | null; timeGranularity?: string | null; datePart?: string | null }[]
+      | null;
     where: { sql: string }[] | null;
     orderBy: Record<string, unknown>[] | null;
     limit: number | null;
@@ -327,7 +474,9 @@ interface ColumnPlan {
 interface QueryState {
   record: FakeSemanticLayerQueryRecord;
   environment: EnvironmentState;
-  behaviour: Required<Pick<FakeSemanticLayerQueryBehaviour, 'pollsBeforeDone' | 'runningForMs' | 'pageSize'>> &
+  behaviour: Required<
+    Pick<FakeSemanticLayerQueryBehaviour, 'pollsBeforeDone' | 'runningForMs' | 'pageSize'>
+  > &
     FakeSemanticLayerQueryBehaviour;
   createdAt: number;
   released: boolean;
@@ -353,7 +502,19 @@ interface Context {
 type Arguments = Record<string, any>;
 type Wire = Record<string, unknown>;
 
-const STANDARD_GRAINS = ['nanosecond', 'microsecond', 'millisecond', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
+const STANDARD_GRAINS = [
+  'nanosecond',
+  'microsecond',
+  'millisecond',
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'quarter',
+  'year',
+];
 const DAY_OR_COARSER = ['day', 'week', 'month', 'quarter', 'year'];
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -365,7 +526,10 @@ function fakeSchema(): GraphQLSchema {
   const schema = buildSchema(FAKE_SEMANTIC_LAYER_SCHEMA);
   const bigInt = schema.getType('BigInt') as GraphQLScalarType;
   const coerce = (value: unknown): string => {
-    if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^-?\d+$/.test(value))) {
+    if (
+      (typeof value === 'number' && Number.isSafeInteger(value)) ||
+      (typeof value === 'string' && /^-?\d+$/.test(value))
+    ) {
       return String(value);
     }
     throw new GraphQLError(`BigInt cannot represent value: ${JSON.stringify(value)}`);
@@ -543,7 +707,9 @@ export class FakeSemanticLayer {
       for (const name of metric.dimensions) {
         if (!dimensions.has(name)) {
           if (name !== 'metric_time') {
-            throw new Error(`FakeSemanticLayer.environment: metric ${metric.name} lists unknown dimension ${name}`);
+            throw new Error(
+              `FakeSemanticLayer.environment: metric ${metric.name} lists unknown dimension ${name}`,
+            );
           }
           dimensions.set(name, { name, type: 'TIME', description: 'The metric time' });
         }
@@ -603,7 +769,8 @@ export class FakeSemanticLayer {
   // ---- HTTP ----------------------------------------------------------------------------------------------
 
   async #handle(request: FakeRequest): Promise<FakeResponse> {
-    const body = request.body as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
+    const body = request.body as
+      { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
     const record: FakeSemanticLayerRequest = {
       method: request.method,
       path: request.path,
@@ -612,7 +779,9 @@ export class FakeSemanticLayer {
       query: typeof body?.query === 'string' ? body.query : undefined,
       operationName: typeof body?.operationName === 'string' ? body.operationName : undefined,
       variables:
-        body?.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {},
+        body?.variables && typeof body.variables === 'object'
+          ? (body.variables as Record<string, unknown>)
+          : {},
       rootFields: [],
       status: 0,
       errors: [],
@@ -643,7 +812,9 @@ export class FakeSemanticLayer {
       return reply.json(fault.body ?? { data: null, errors: [{ message }] }, fault.status, headers);
     }
     const token = record.token;
-    const known = token !== undefined && [...this.#environments.values()].some((environment) => environment.options.tokens.includes(token));
+    const known =
+      token !== undefined &&
+      [...this.#environments.values()].some((environment) => environment.options.tokens.includes(token));
     if (!known) {
       record.errors.push('User is not authorized');
       return reply.json({ data: null, errors: [{ message: 'User is not authorized' }] }, 401);
@@ -686,7 +857,9 @@ export class FakeSemanticLayer {
   }
 
   #takeFault(rootFields: string[]): FakeSemanticLayerFailOptions | undefined {
-    const index = this.#faults.findIndex(({ options }) => !options.field || rootFields.includes(options.field));
+    const index = this.#faults.findIndex(
+      ({ options }) => !options.field || rootFields.includes(options.field),
+    );
     if (index === -1) return undefined;
     const fault = this.#faults[index]!;
     fault.remaining -= 1;
@@ -700,7 +873,9 @@ export class FakeSemanticLayer {
     return {
       metrics: (args: Arguments, context: Context) => {
         const environment = this.#environment(args.environmentId, context);
-        return this.#searchMetrics(environment, args.search).map((metric) => this.#metricWire(environment, metric));
+        return this.#searchMetrics(environment, args.search).map((metric) =>
+          this.#metricWire(environment, metric),
+        );
       },
       metricsPaginated: (args: Arguments, context: Context) => {
         const environment = this.#environment(args.environmentId, context);
@@ -708,7 +883,9 @@ export class FakeSemanticLayer {
         const pageSize = Math.max(1, args.pageSize ?? 100);
         const pageNum = Math.max(1, args.pageNum);
         return {
-          items: all.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((metric) => this.#metricWire(environment, metric)),
+          items: all
+            .slice((pageNum - 1) * pageSize, pageNum * pageSize)
+            .map((metric) => this.#metricWire(environment, metric)),
           pageNum,
           pageSize,
           totalItems: all.length,
@@ -732,7 +909,9 @@ export class FakeSemanticLayer {
       },
       measures: (args: Arguments, context: Context) => {
         const environment = this.#environment(args.environmentId, context);
-        const metrics = (args.metrics as { name: string }[]).map(({ name }) => this.#metric(environment, name));
+        const metrics = (args.metrics as { name: string }[]).map(({ name }) =>
+          this.#metric(environment, name),
+        );
         return metrics.flatMap((metric) => (metric.measures ?? []).map(measureWire));
       },
       savedQueries: (args: Arguments, context: Context) => {
@@ -753,7 +932,9 @@ export class FakeSemanticLayer {
         };
       },
       query: (args: Arguments, context: Context) => this.#poll(args, context),
-      createQuery: (args: Arguments, context: Context) => ({ queryId: this.#create('createQuery', args, context).record.queryId }),
+      createQuery: (args: Arguments, context: Context) => ({
+        queryId: this.#create('createQuery', args, context).record.queryId,
+      }),
       compileSql: (args: Arguments, context: Context) => {
         const state = this.#create('compileSql', args, context);
         return { queryId: state.record.queryId, sql: state.record.sql };
@@ -807,7 +988,11 @@ export class FakeSemanticLayer {
       type: metric.type ?? 'SIMPLE',
       typeParams: {
         measure: metric.measures?.[0] ? { name: metric.measures[0].name, alias: null, filter: null } : null,
-        inputMeasures: (metric.measures ?? []).map((measure) => ({ name: measure.name, alias: null, filter: null })),
+        inputMeasures: (metric.measures ?? []).map((measure) => ({
+          name: measure.name,
+          alias: null,
+          filter: null,
+        })),
         numerator: null,
         denominator: null,
         expr: null,
@@ -815,9 +1000,12 @@ export class FakeSemanticLayer {
       },
       filter: metric.filter ? { whereSqlTemplate: metric.filter } : null,
       requiresMetricTime: metric.requiresMetricTime ?? false,
-      queryableGranularities: metric.dimensions.includes('metric_time') ? grains.map((grain) => grain.toUpperCase()) : [],
+      queryableGranularities: metric.dimensions.includes('metric_time')
+        ? grains.map((grain) => grain.toUpperCase())
+        : [],
       queryableTimeGranularities: metric.dimensions.includes('metric_time') ? grains : [],
-      dimensions: () => metric.dimensions.map((name) => this.#dimensionWire(environment.dimensions.get(name)!)),
+      dimensions: () =>
+        metric.dimensions.map((name) => this.#dimensionWire(environment.dimensions.get(name)!)),
       entities: () =>
         (metric.entities ?? [])
           .map((name) => environment.entities.get(name))
@@ -863,7 +1051,12 @@ export class FakeSemanticLayer {
       readCache: args.readCache ?? null,
     };
     let metricNames = (args.metrics ?? []).map((metric: { name: string }) => metric.name) as string[];
-    let groupBy = (args.groupBy ?? []) as { name: string; grain?: string | null; timeGranularity?: string | null; datePart?: string | null }[];
+    let groupBy = (args.groupBy ?? []) as {
+      name: string;
+      grain?: string | null;
+      timeGranularity?: string | null;
+      datePart?: string | null;
+    }[];
     if (args.savedQuery) {
       const saved = environment.savedQueries.get(args.savedQuery);
       if (!saved) {
@@ -881,11 +1074,14 @@ export class FakeSemanticLayer {
       groupBy = saved.groupBy.map((item) => (typeof item === 'string' ? { name: item } : item));
     }
     if (metricNames.length === 0 && groupBy.length === 0) {
-      throw new GraphQLError('At least one metric or group-by item is required.', { extensions: { code: 'INVALID_ARGUMENT' } });
+      throw new GraphQLError('At least one metric or group-by item is required.', {
+        extensions: { code: 'INVALID_ARGUMENT' },
+      });
     }
     const metrics = metricNames.map((name) => this.#metric(environment, name));
     const columns: ColumnPlan[] = groupBy.map((item) => this.#groupByColumn(environment, metrics, item));
-    for (const metric of metrics) columns.push({ name: metric.name, kind: 'metric', source: metric.name, metric });
+    for (const metric of metrics)
+      columns.push({ name: metric.name, kind: 'metric', source: metric.name, metric });
     const orderBy = ((args.orderBy ?? []) as Arguments[]).map((item) => {
       const target = item.metric
         ? columns.find((column) => column.kind === 'metric' && column.name === item.metric.name)
@@ -945,17 +1141,27 @@ export class FakeSemanticLayer {
     let grain = (item.timeGranularity ?? item.grain ?? undefined)?.toLowerCase();
     // `metric_time__month` names the grain in the name.
     const suffix = /^(.+)__([a-z]+)$/.exec(name);
-    if (suffix && !environment.dimensions.has(name) && environment.dimensions.has(suffix[1]!) && STANDARD_GRAINS.includes(suffix[2]!)) {
+    if (
+      suffix &&
+      !environment.dimensions.has(name) &&
+      environment.dimensions.has(suffix[1]!) &&
+      STANDARD_GRAINS.includes(suffix[2]!)
+    ) {
       name = suffix[1]!;
       grain ??= suffix[2];
     }
     const dimension = environment.dimensions.get(name);
     const entity = environment.entities.get(name);
-    const valid = metrics.length === 0
-      ? dimension !== undefined || entity !== undefined
-      : metrics.every((metric) => metric.dimensions.includes(name) || (metric.entities ?? []).includes(name));
+    const valid =
+      metrics.length === 0
+        ? dimension !== undefined || entity !== undefined
+        : metrics.every(
+            (metric) => metric.dimensions.includes(name) || (metric.entities ?? []).includes(name),
+          );
     if (!valid) {
-      const candidates = new Set(metrics.flatMap((metric) => [...metric.dimensions, ...(metric.entities ?? [])]));
+      const candidates = new Set(
+        metrics.flatMap((metric) => [...metric.dimensions, ...(metric.entities ?? [])]),
+      );
       throw new GraphQLError(
         `The given input does not exactly match any known dimensions or entities of the queried metrics. Input: '${item.name}'. ` +
           `Suggestions: ${suggestions(name, metrics.length === 0 ? environment.dimensions.keys() : candidates)}`,
@@ -984,7 +1190,14 @@ export class FakeSemanticLayer {
     state.record.polls += 1;
     const { pollsBeforeDone, runningForMs } = state.behaviour;
     const waited = state.released || Date.now() - state.createdAt >= runningForMs;
-    const base = { queryId: state.record.queryId, error: null, errorType: null, totalPages: null, arrowResult: null, jsonResult: () => null };
+    const base = {
+      queryId: state.record.queryId,
+      error: null,
+      errorType: null,
+      totalPages: null,
+      arrowResult: null,
+      jsonResult: () => null,
+    };
     if (poll < pollsBeforeDone || !waited) {
       const status = waited && poll === pollsBeforeDone - 1 ? 'COMPILED' : poll === 0 ? 'PENDING' : 'RUNNING';
       return { ...base, status, sql: status === 'COMPILED' ? state.record.sql : null };
@@ -1014,7 +1227,8 @@ export class FakeSemanticLayer {
       sql: state.record.sql,
       totalPages,
       arrowResult: () => arrowPage(state.columns, page),
-      jsonResult: (jsonArgs: { orient: string; encoded: boolean }) => jsonPage(state.columns, page, jsonArgs.orient, jsonArgs.encoded),
+      jsonResult: (jsonArgs: { orient: string; encoded: boolean }) =>
+        jsonPage(state.columns, page, jsonArgs.orient, jsonArgs.encoded),
     };
   }
 
@@ -1025,20 +1239,29 @@ export class FakeSemanticLayer {
     const metricColumns = state.columns.filter((column) => column.kind === 'metric');
     const groups = new Map<string, Record<string, unknown>>();
     for (const source of state.environment.options.rows ?? []) {
-      if (metricColumns.length > 0 && metricColumns.every((column) => typeof source[column.source] !== 'number')) continue;
+      if (
+        metricColumns.length > 0 &&
+        metricColumns.every((column) => typeof source[column.source] !== 'number')
+      )
+        continue;
       const key: Record<string, unknown> = {};
       for (const column of groupColumns) {
         const value = source[column.source] ?? null;
         if (column.kind === 'time') {
           const milliseconds = toMilliseconds(value);
           key[column.name] =
-            milliseconds === null ? null : column.datePart ? datePartOf(milliseconds, column.datePart) : truncate(milliseconds, column.grain!);
+            milliseconds === null
+              ? null
+              : column.datePart
+                ? datePartOf(milliseconds, column.datePart)
+                : truncate(milliseconds, column.grain!);
         } else {
           key[column.name] = value instanceof Date ? value.toISOString() : value;
         }
       }
-      const keyText = JSON.stringify(groupColumns.map((column) => key[column.name]), (_name, value: unknown) =>
-        typeof value === 'bigint' ? `${value}n` : value,
+      const keyText = JSON.stringify(
+        groupColumns.map((column) => key[column.name]),
+        (_name, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value),
       );
       let group = groups.get(keyText);
       if (!group) {
@@ -1048,11 +1271,15 @@ export class FakeSemanticLayer {
       }
       for (const column of metricColumns) {
         const value = source[column.source];
-        if (typeof value === 'number') group[column.name] = ((group[column.name] as number | null) ?? 0) + value;
+        if (typeof value === 'number')
+          group[column.name] = ((group[column.name] as number | null) ?? 0) + value;
       }
     }
     let rows = [...groups.values()];
-    const order = state.orderBy.length > 0 ? state.orderBy : groupColumns.map((column) => ({ column: column.name, descending: false }));
+    const order =
+      state.orderBy.length > 0
+        ? state.orderBy
+        : groupColumns.map((column) => ({ column: column.name, descending: false }));
     rows.sort((left, right) => {
       for (const { column, descending } of order) {
         const compared = compareValues(left[column], right[column]);
@@ -1069,7 +1296,11 @@ export class FakeSemanticLayer {
 // ---- wire helpers ----------------------------------------------------------------------------------------
 
 function isTimeDimension(dimension: FakeSemanticLayerDimension): boolean {
-  return dimension.type === 'TIME' || (dimension.type === undefined && (dimension.name === 'metric_time' || dimension.timeGranularity !== undefined));
+  return (
+    dimension.type === 'TIME' ||
+    (dimension.type === undefined &&
+      (dimension.name === 'metric_time' || dimension.timeGranularity !== undefined))
+  );
 }
 
 function entityWire(entity: FakeSemanticLayerEntity): Wire {
@@ -1117,9 +1348,13 @@ function rootFieldsOf(document: DocumentNode, operationName: string | undefined)
   const operations = document.definitions.filter(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
   );
-  const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations[0];
+  const operation = operationName
+    ? operations.find((candidate) => candidate.name?.value === operationName)
+    : operations[0];
   if (!operation) return [];
-  return operation.selectionSet.selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []));
+  return operation.selectionSet.selections.flatMap((selection) =>
+    selection.kind === Kind.FIELD ? [selection.name.value] : [],
+  );
 }
 
 /** Readable SQL in MetricFlow's layout; templates of the filters become column names. */
@@ -1140,13 +1375,17 @@ function compileSql(
   });
   const lines = ['SELECT', `  ${select.join('\n  , ')}`, 'FROM fake_semantic_layer.dataset'];
   if (where.length > 0) {
-    const rendered = where.map(({ sql }) => `(${sql.replace(/\{\{\s*\w+\(\s*['"]([^'"]+)['"][^}]*\}\}/g, '$1')})`);
+    const rendered = where.map(
+      ({ sql }) => `(${sql.replace(/\{\{\s*\w+\(\s*['"]([^'"]+)['"][^}]*\}\}/g, '$1')})`,
+    );
     lines.push(`WHERE ${rendered.join(' AND ')}`);
   }
   const groups = columns.filter((column) => column.kind !== 'metric').map((column) => column.name);
   if (groups.length > 0) lines.push(`GROUP BY\n  ${groups.join('\n  , ')}`);
   if (orderBy.length > 0) {
-    lines.push(`ORDER BY ${orderBy.map((item) => `${item.column}${item.descending ? ' DESC' : ''}`).join(', ')}`);
+    lines.push(
+      `ORDER BY ${orderBy.map((item) => `${item.column}${item.descending ? ' DESC' : ''}`).join(', ')}`,
+    );
   }
   if (limit !== null) lines.push(`LIMIT ${limit}`);
   return lines.join('\n');
@@ -1165,8 +1404,12 @@ function validity(values: readonly unknown[]): { nullBitmap: Uint8Array; nullCou
 function arrowVector(column: ColumnPlan, values: unknown[]): Vector {
   const length = values.length;
   if (column.kind === 'time' && !column.datePart) {
-    const data = new BigInt64Array(values.map((value) => (typeof value === 'number' ? BigInt(value) * 1000n : 0n)));
-    return makeVector(makeData({ type: new Timestamp(TimeUnit.MICROSECOND), length, data, ...validity(values) }));
+    const data = new BigInt64Array(
+      values.map((value) => (typeof value === 'number' ? BigInt(value) * 1000n : 0n)),
+    );
+    return makeVector(
+      makeData({ type: new Timestamp(TimeUnit.MICROSECOND), length, data, ...validity(values) }),
+    );
   }
   if (column.kind === 'metric') {
     const resultType = column.metric?.resultType ?? 'float64';
@@ -1174,26 +1417,43 @@ function arrowVector(column: ColumnPlan, values: unknown[]): Vector {
       const scale = column.metric?.decimalScale ?? 0;
       const words = new Uint32Array(length * 4);
       values.forEach((value, index) => {
-        let unsigned = BigInt.asUintN(128, typeof value === 'number' ? BigInt(Math.round(value * 10 ** scale)) : 0n);
+        let unsigned = BigInt.asUintN(
+          128,
+          typeof value === 'number' ? BigInt(Math.round(value * 10 ** scale)) : 0n,
+        );
         for (let word = 0; word < 4; word += 1) {
           words[index * 4 + word] = Number(unsigned & 0xffff_ffffn);
           unsigned >>= 32n;
         }
       });
-      return makeVector(makeData({ type: new Decimal(scale, 38, 128), length, data: words, ...validity(values) }));
+      return makeVector(
+        makeData({ type: new Decimal(scale, 38, 128), length, data: words, ...validity(values) }),
+      );
     }
     if (resultType === 'int64') {
-      const data = new BigInt64Array(values.map((value) => (typeof value === 'number' ? BigInt(Math.round(value)) : 0n)));
+      const data = new BigInt64Array(
+        values.map((value) => (typeof value === 'number' ? BigInt(Math.round(value)) : 0n)),
+      );
       return makeVector(makeData({ type: new Int64(), length, data, ...validity(values) }));
     }
-    return vectorFromArray(values.map((value) => (typeof value === 'number' ? value : null)), new Float64());
+    return vectorFromArray(
+      values.map((value) => (typeof value === 'number' ? value : null)),
+      new Float64(),
+    );
   }
   const present = values.filter((value) => value !== null && value !== undefined);
   if (present.length > 0 && present.every((value) => typeof value === 'boolean')) {
     return vectorFromArray(values as (boolean | null)[], new Bool());
   }
-  if (present.length > 0 && present.every((value) => typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)))) {
-    const data = new BigInt64Array(values.map((value) => (value === null || value === undefined ? 0n : BigInt(value as number | bigint))));
+  if (
+    present.length > 0 &&
+    present.every(
+      (value) => typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)),
+    )
+  ) {
+    const data = new BigInt64Array(
+      values.map((value) => (value === null || value === undefined ? 0n : BigInt(value as number | bigint))),
+    );
     return makeVector(makeData({ type: new Int64(), length, data, ...validity(values) }));
   }
   if (present.length > 0 && present.every((value) => typeof value === 'number')) {
@@ -1208,7 +1468,11 @@ function arrowVector(column: ColumnPlan, values: unknown[]): Vector {
 /** One page as a base64 Arrow IPC stream, the shape of `arrowResult`. */
 function arrowPage(columns: ColumnPlan[], rows: Record<string, unknown>[]): string {
   const vectors: Record<string, Vector> = {};
-  for (const column of columns) vectors[column.name] = arrowVector(column, rows.map((row) => row[column.name] ?? null));
+  for (const column of columns)
+    vectors[column.name] = arrowVector(
+      column,
+      rows.map((row) => row[column.name] ?? null),
+    );
   return Buffer.from(tableToIPC(new Table(vectors), 'stream')).toString('base64');
 }
 
@@ -1217,19 +1481,35 @@ function pandasType(column: ColumnPlan, values: unknown[]): string {
   if (column.kind === 'metric') return column.metric?.resultType === 'int64' ? 'integer' : 'number';
   const present = values.filter((value) => value !== null && value !== undefined);
   if (present.length > 0 && present.every((value) => typeof value === 'boolean')) return 'boolean';
-  if (present.length > 0 && present.every((value) => typeof value === 'number' || typeof value === 'bigint')) {
-    return present.every((value) => typeof value === 'bigint' || Number.isInteger(value)) ? 'integer' : 'number';
+  if (
+    present.length > 0 &&
+    present.every((value) => typeof value === 'number' || typeof value === 'bigint')
+  ) {
+    return present.every((value) => typeof value === 'bigint' || Number.isInteger(value))
+      ? 'integer'
+      : 'number';
   }
   return 'string';
 }
 
 /** One page as pandas `DataFrame.to_json(orient)`: ISO times for TABLE, epoch milliseconds otherwise. */
-function jsonPage(columns: ColumnPlan[], rows: Record<string, unknown>[], orient: string, encoded: boolean): string {
-  const types = columns.map((column) => pandasType(column, rows.map((row) => row[column.name])));
+function jsonPage(
+  columns: ColumnPlan[],
+  rows: Record<string, unknown>[],
+  orient: string,
+  encoded: boolean,
+): string {
+  const types = columns.map((column) =>
+    pandasType(
+      column,
+      rows.map((row) => row[column.name]),
+    ),
+  );
   const valueOf = (row: Record<string, unknown>, index: number, iso: boolean): unknown => {
     const value = row[columns[index]!.name] ?? null;
     if (value === null) return null;
-    if (types[index] === 'datetime') return iso ? new Date(value as number).toISOString().slice(0, -1) : value;
+    if (types[index] === 'datetime')
+      return iso ? new Date(value as number).toISOString().slice(0, -1) : value;
     if (typeof value === 'bigint') return Number(value);
     return value;
   };
@@ -1241,7 +1521,10 @@ function jsonPage(columns: ColumnPlan[], rows: Record<string, unknown>[], orient
     case 'TABLE':
       frame = {
         schema: {
-          fields: [{ name: 'index', type: 'integer' }, ...names.map((name, index) => ({ name, type: types[index] }))],
+          fields: [
+            { name: 'index', type: 'integer' },
+            ...names.map((name, index) => ({ name, type: types[index] })),
+          ],
           primaryKey: ['index'],
           pandas_version: '1.4.0',
         },
@@ -1252,7 +1535,11 @@ function jsonPage(columns: ColumnPlan[], rows: Record<string, unknown>[], orient
       frame = records(false);
       break;
     case 'SPLIT':
-      frame = { columns: names, index: rows.map((_row, index) => index), data: records(false).map((record) => Object.values(record)) };
+      frame = {
+        columns: names,
+        index: rows.map((_row, index) => index),
+        data: records(false).map((record) => Object.values(record)),
+      };
       break;
     case 'VALUES':
       frame = records(false).map((record) => Object.values(record));
@@ -1262,7 +1549,10 @@ function jsonPage(columns: ColumnPlan[], rows: Record<string, unknown>[], orient
       break;
     default:
       frame = Object.fromEntries(
-        names.map((name) => [name, Object.fromEntries(records(false).map((record, index) => [String(index), record[name]]))]),
+        names.map((name) => [
+          name,
+          Object.fromEntries(records(false).map((record, index) => [String(index), record[name]])),
+        ]),
       );
   }
   const text = JSON.stringify(frame);

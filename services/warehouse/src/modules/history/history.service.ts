@@ -135,8 +135,15 @@ export class HistoryService {
       const fingerprint = record.engineFingerprint
         ? `engine:${record.engineFingerprint}`
         : `sql:${statementFingerprint(record.text, platform)}`;
+      // One shape per text, attribution and session defaults: an unqualified name means another table
+      // under another current database.
       const key = hash(
-        `${fingerprint}\n${attribution ? `${attribution.tool}:${attribution.projectId ?? ''}` : ''}`,
+        [
+          fingerprint,
+          attribution ? `${attribution.tool}:${attribution.projectId ?? ''}` : '',
+          record.defaultDatabase ?? '',
+          record.defaultSchema ?? '',
+        ].join('\n'),
       );
       let group = groups.get(key);
       if (!group) {
@@ -161,7 +168,8 @@ export class HistoryService {
       if (record.startedAt < group.firstSeenAt) group.firstSeenAt = record.startedAt;
       if (record.startedAt > group.lastSeenAt) group.lastSeenAt = record.startedAt;
       if (record.durationMs != null)
-        group.durationMs = (group.durationMs ?? 0) + record.durationMs * executions;
+        // Whole milliseconds: pg_stat_statements reports fractional means.
+        group.durationMs = (group.durationMs ?? 0) + Math.round(record.durationMs * executions);
       const usageKey = `${record.startedAt.toISOString().slice(0, 10)}\n${user}`;
       group.usage.set(usageKey, (group.usage.get(usageKey) ?? 0) + executions);
     }

@@ -16,8 +16,8 @@ import {
 } from './mysql.connector.js';
 
 // Runs against the MariaDB (or MySQL) server on 127.0.0.1:3306 (override with MYSQL_TEST_HOST/PORT/USER/PASSWORD).
-// general_log and log_output are server-wide: this file turns them on once and, afterwards, back to what they
-// were, so it never turns the log off under anybody else while it runs.
+// general_log and log_output are server-wide: this file turns them on and leaves them on, because other files of
+// this project read the log at the same time and turning it off under them would lose their statements.
 
 const host = process.env.MYSQL_TEST_HOST ?? '127.0.0.1';
 const port = Number(process.env.MYSQL_TEST_PORT ?? 3306);
@@ -120,10 +120,8 @@ describe('MySQL/MariaDB connector', () => {
   afterAll(async () => {
     await Promise.all(connectors.map((connector) => connector.close()));
     if (!admin) return;
+    // The log stays on (see the top of the file); only this file's databases and users go.
     try {
-      if (before.generalLog !== '1') await admin.query(`SET GLOBAL general_log = 'OFF'`);
-      await admin.query(`SET GLOBAL log_output = '${before.logOutput}'`);
-    } finally {
       for (const statement of [
         `DROP DATABASE IF EXISTS ${shop}`,
         `DROP DATABASE IF EXISTS ${other}`,
@@ -132,6 +130,7 @@ describe('MySQL/MariaDB connector', () => {
       ]) {
         await admin.query(statement);
       }
+    } finally {
       await admin.end();
     }
   });
