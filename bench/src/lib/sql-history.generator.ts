@@ -390,14 +390,17 @@ function shapeRenderer(kind: ShapeKind, parts: ShapeParts): (random: Random) => 
   const limit = random.chance(0.4) ? ` LIMIT ${random.pick([10, 100, 500, 1000])}` : '';
   const projection = firstColumns.map((column) => `a.${column}`).join(', ');
   switch (kind) {
-    case 'select_filter':
+    case 'select_filter': {
+      const secondFilter = random.pick(first.columns);
       return (r) => [
-        `SELECT ${projection} FROM ${a} a WHERE ${filterOn(filterColumn, 'a', r)} AND ${filterOn(random.pick(first.columns), 'a', r)}${limit}`,
+        `SELECT ${projection} FROM ${a} a WHERE ${filterOn(filterColumn, 'a', r)} AND ${filterOn(secondFilter, 'a', r)}${limit}`,
       ];
+    }
     case 'select_join': {
       const measure = random.pick(first.columns);
+      const period = random.pick(first.columns);
       return (r) => [
-        `SELECT ${dialect.dateTrunc(`a.${random.pick(first.columns)}`)} AS period, b.${secondColumns[0]}, COUNT(*) AS n, SUM(a.${measure}) AS total_${measure}\n` +
+        `SELECT ${dialect.dateTrunc(`a.${period}`)} AS period, b.${secondColumns[0]}, COUNT(*) AS n, SUM(a.${measure}) AS total_${measure}\n` +
           `FROM ${a} a\nJOIN ${b} b ON b.${joinKey} = a.${joinKey}\nLEFT JOIN ${c} c ON c.id = b.id\n` +
           `WHERE ${filterOn(filterColumn, 'a', r)} AND a.created_at >= ${dialect.daysAgo(r.int(1, 90))}\nGROUP BY 1, 2\nORDER BY 3 DESC${limit}`,
       ];
@@ -414,11 +417,13 @@ function shapeRenderer(kind: ShapeKind, parts: ShapeParts): (random: Random) => 
         `SELECT ${projection} FROM ${a} a WHERE a.${joinKey} IN (${Array.from({ length: size }, () => r.int(1, 1_000_000)).join(', ')})`,
       ];
     }
-    case 'select_window':
+    case 'select_window': {
+      const summed = random.pick(first.columns);
       return (r) => [
         `SELECT a.${joinKey}, a.created_at, ROW_NUMBER() OVER (PARTITION BY a.${joinKey} ORDER BY a.created_at DESC) AS rn, ` +
-          `SUM(a.${random.pick(first.columns)}) OVER (PARTITION BY a.${joinKey}) AS running FROM ${a} a WHERE ${filterOn(filterColumn, 'a', r)}`,
+          `SUM(a.${summed}) OVER (PARTITION BY a.${joinKey}) AS running FROM ${a} a WHERE ${filterOn(filterColumn, 'a', r)}`,
       ];
+    }
     case 'select_union':
       return (r) => [
         `SELECT id, '${first.name}' AS origin FROM ${a} WHERE created_at >= ${dateLiteral(r)} UNION ALL SELECT id, '${second.name}' AS origin FROM ${b} WHERE created_at >= ${dateLiteral(r)}`,
@@ -545,9 +550,11 @@ function commentFor(random: Random, catalog: PlatformCatalog): Comment {
       'Ops board',
     ]);
     const context = random.pick(['SCHEDULED_RUN', 'APP_VIEW', 'LOGIC_VIEW']);
+    const urlKind = random.chance(0.7) ? 'hex' : 'app';
     const workspace = random.pick(['acme', 'acme-data', 'finance-team']);
     return {
       user: 'hex_service',
+      // The structure is fixed with the shape; only per-run values (cell, trace, user) are drawn per row.
       decorate: (text, r) =>
         `${text}\n-- Hex query metadata: ${JSON.stringify({
           categories: ['Reporting'],
@@ -556,7 +563,7 @@ function commentFor(random: Random, catalog: PlatformCatalog): Comment {
           context,
           project_id: projectId,
           project_name: projectName,
-          project_url: `https://app.hex.tech/${workspace}/${random.chance(0.7) ? 'hex' : 'app'}/${projectId}/draft/logic?selectedCellId=${uuid(r)}`,
+          project_url: `https://app.hex.tech/${workspace}/${urlKind}/${projectId}/draft/logic?selectedCellId=${uuid(r)}`,
           status: 'In development',
           trace_id: r.hex(32),
           user_email: `analyst${r.int(1, 40)}@acme.com`,

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { dbtCloudSyncScenario } from './dbt-cloud-sync.scenario.js';
 import { dbtIngestScenario } from './dbt-ingest.scenario.js';
 import { gatewayScenario } from './gateway.scenario.js';
+import { historyIngestScenario } from './history-ingest.scenario.js';
 import { lineageTraversalScenario } from './lineage-traversal.scenario.js';
 import { searchScenario } from './search.scenario.js';
 import { sqlLineageScenario } from './sql-lineage.scenario.js';
@@ -15,5 +16,6 @@ export const scenarios: Scenario[] = [
   dbtIngestScenario,
   dbtCloudSyncScenario,
   sqlLineageScenario,
+  historyIngestScenario,
   lineageTraversalScenario,
 ];

@@ -143,5 +143,9 @@ export function variantOf(value: unknown): string | null {
 
 /** Whether an object is a `Query` node (`WITH … body … ORDER BY … LIMIT`). */
 export function isQueryNode(value: unknown): value is AstObject & { readonly body: AstObject } {
-  return isAstObject(value) && isAstObject(value.body) && ('pipe_operators' in value || 'locks' in value || 'with' in value);
+  return (
+    isAstObject(value) &&
+    isAstObject(value.body) &&
+    ('pipe_operators' in value || 'locks' in value || 'with' in value)
+  );
 }

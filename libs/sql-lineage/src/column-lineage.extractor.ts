@@ -190,7 +190,8 @@ export class ColumnLineageExtractor {
   private scopeOf(select: AstObject, environment: CteEnvironment): Scope {
     const entries: ScopeEntry[] = [];
     const unnestedNames = new Set<string>();
-    const aliasOf = (value: AstObject): NamePart | null => (isAstObject(value.alias) ? identPart(value.alias.name) : null);
+    const aliasOf = (value: AstObject): NamePart | null =>
+      isAstObject(value.alias) ? identPart(value.alias.name) : null;
     const addFactor = (factor: unknown): void => {
       if (!isAstObject(factor)) return;
       const variant = variantOf(factor);
@@ -212,7 +213,8 @@ export class ColumnLineageExtractor {
         const parts = objectNameParts(value.name);
         if (parts === null) return opaqueEntry();
         // `FROM t, t.items i`: a path into an earlier relation's nested data, not a table.
-        if (parts.length >= 2 && entries.some((entry) => entry.key === foldName(parts[0]!.value))) return opaqueEntry();
+        if (parts.length >= 2 && entries.some((entry) => entry.key === foldName(parts[0]!.value)))
+          return opaqueEntry();
         let relation = this.relationOfName(parts, environment);
         if (relation.kind === 'query' && isAstObject(value.alias)) {
           relation = { kind: 'query', shape: renameColumns(relation.shape, value.alias.columns) };
@@ -232,7 +234,11 @@ export class ColumnLineageExtractor {
           this.shapeOfQuery(value.subquery, environment),
           isAstObject(value.alias) ? value.alias.columns : undefined,
         );
-        entries.push({ key: alias ? foldName(alias.value) : '', qualified: null, relation: { kind: 'query', shape } });
+        entries.push({
+          key: alias ? foldName(alias.value) : '',
+          qualified: null,
+          relation: { kind: 'query', shape },
+        });
         return;
       }
       // Table functions, UNNEST, FLATTEN, PIVOT, VALUES…: columns that cannot be traced to table columns.
@@ -301,7 +307,8 @@ export class ColumnLineageExtractor {
     }
     for (const subquery of subqueries) {
       const shape = this.shapeOfQuery(subquery, environment);
-      if (shape.stars !== null || shape.columns.length !== 1 || shape.columns[0]!.sources === null) return null;
+      if (shape.stars !== null || shape.columns.length !== 1 || shape.columns[0]!.sources === null)
+        return null;
       sources.push(...shape.columns[0]!.sources);
     }
     return sources;
@@ -380,7 +387,9 @@ function findQualified(scope: readonly ScopeEntry[], qualifier: readonly NamePar
     (entry) =>
       entry.qualified !== null &&
       entry.qualified.length >= folded.length &&
-      folded.every((part, index) => entry.qualified![entry.qualified!.length - folded.length + index] === part),
+      folded.every(
+        (part, index) => entry.qualified![entry.qualified!.length - folded.length + index] === part,
+      ),
   );
   return matches.length === 1 ? matches[0] : undefined;
 }
@@ -447,7 +456,12 @@ const skippedExpressionKeys: ReadonlySet<string> = new Set([
   'collation',
 ]);
 
-function collectColumnReferences(node: unknown, into: NamePart[][], subqueries: unknown[], depth: number): void {
+function collectColumnReferences(
+  node: unknown,
+  into: NamePart[][],
+  subqueries: unknown[],
+  depth: number,
+): void {
   if (depth > 1_000 || node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
     for (const item of node) collectColumnReferences(item, into, subqueries, depth + 1);

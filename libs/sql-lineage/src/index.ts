@@ -4,10 +4,17 @@ export { initSqlLineage, isSqlParserReady, parserCrashCount } from './sql-parser
 export { fingerprintSql, normalizeSqlForFingerprint } from './query.fingerprint.js';
 export { parseQueryAttributions } from './query-attribution.parser.js';
 export {
+  isTemporaryByName,
   SessionLineageResolver,
   type ResolvedStatementLineage,
   type SessionLineageOptions,
 } from './session-lineage.resolver.js';
-export { platformDialect, SQL_PLATFORMS, type ParserDialect } from './sql-dialect.js';
+export {
+  lexicalRules,
+  platformDialect,
+  SQL_PLATFORMS,
+  type LexicalRules,
+  type ParserDialect,
+} from './sql-dialect.js';
 export { BIGQUERY_SHARD_SUFFIX, normalizeColumnName } from './table-name.resolver.js';
 export { splitStatements, type SplitStatement } from './statement.splitter.js';

@@ -7,20 +7,34 @@ import { initSqlLineage } from './sql-parser.loader.js';
 
 /**
  * Minimum share of corpus cases per platform whose sources, targets and listed column lineage all match exactly.
- * Each is set a few points below the rate measured when it was last raised, so an ordinary change cannot lower
- * lineage quality unnoticed; raise them as the extractor improves.
+ * Every platform measured 100 % when these were set. The corpus was also the development corpus (its failures drove
+ * the dialect rewrites and structural fallbacks), so 100 % is a regression baseline, not an independent accuracy
+ * figure. Each threshold leaves room for two or three cases (one for Athena) to regress before the spec fails, so a
+ * change that costs lineage has to be a decision, not an accident.
  */
 export const CORPUS_PASS_THRESHOLDS: Readonly<Record<string, number>> = {
-  // Measured: see the table printed by this spec. Justifications are filled in below each value.
-  snowflake: 0,
-  bigquery: 0,
-  redshift: 0,
-  databricks: 0,
-  postgres: 0,
-  mysql: 0,
-  clickhouse: 0,
-  athena: 0,
+  // 66 cases, 100 %: quoting and folding, FLATTEN, multi-table INSERT, temp tables, stages. 95 % allows 3 misses.
+  snowflake: 0.95,
+  // 57 cases, 100 %: shards and wildcards, UNNEST paths, scripts with _SESSION temp tables, LOAD/EXPORT. 95 %: 2 misses.
+  bigquery: 0.95,
+  // 52 cases, 100 %: #temp tables, PartiQL paths, UNLOAD strings; DISTKEY/SORTKEY and AUTO REFRESH need the
+  // structural fallback (3.8 points). 94 % allows 3 misses.
+  redshift: 0.94,
+  // 54 cases, 100 %: global temp views, STREAM(), paths; the structural fallback carries 7.4 points (USING delta,
+  // MERGE … SET *, COPY INTO), the likeliest to move with a parser upgrade. 92 % allows 4 misses.
+  databricks: 0.92,
+  // 56 cases, 100 %: quoted mixed case, ON CONFLICT, search_path, TABLE/ONLY rewrites. 95 % allows 2 misses.
+  postgres: 0.95,
+  // 53 cases, 100 %: multi-table UPDATE/DELETE by alias, USE in scripts, WITH ROLLUP rewrite. 94 % allows 3 misses.
+  mysql: 0.94,
+  // 55 cases, 100 %: ARRAY JOIN, FINAL/GLOBAL/ASOF and scalar WITH rewrites (11 points before them), MV TO. 94 %: 3.
+  clickhouse: 0.94,
+  // 19 cases, 100 %: Trino SQL through the generic dialect. 90 % allows one miss in a small file.
+  athena: 0.9,
 };
+
+/** For a platform file that appears without a threshold of its own. */
+const DEFAULT_THRESHOLD = 0.9;
 
 /** The corpus must keep at least this many cases, so a lost file cannot pass the thresholds trivially. */
 const MINIMUM_CASES = 250;
@@ -62,7 +76,9 @@ function readCorpus(): CorpusFile[] {
   } catch {
     return [];
   }
-  return names.sort().map((name) => JSON.parse(readFileSync(`${corpusDirectory}${name}`, 'utf8')) as CorpusFile);
+  return names
+    .sort()
+    .map((name) => JSON.parse(readFileSync(`${corpusDirectory}${name}`, 'utf8')) as CorpusFile);
 }
 
 /** `db.schema.table.column` → [`db.schema.table`, `column`], splitting at the last dot outside quotes. */
@@ -151,7 +167,9 @@ function scoreCase(platform: SqlPlatform, testCase: CorpusCase): CaseResult {
     columnsMatch = columnProblems.length === 0;
     problems.push(...columnProblems);
   }
-  const errors = analysis.statements.filter((statement) => statement.error).map((statement) => statement.error!);
+  const errors = analysis.statements
+    .filter((statement) => statement.error)
+    .map((statement) => statement.error!);
   if (problems.length > 0) {
     for (const error of errors) problems.push(`${error.reason}: ${error.message}`);
   }
@@ -172,7 +190,9 @@ describe('lineage corpus', () => {
   it(`has at least ${MINIMUM_CASES} cases`, () => {
     const total = corpus.reduce((sum, file) => sum + file.cases.length, 0);
     if (corpus.length === 0) {
-      console.log('lineage corpus: libs/sql-lineage/corpus/ has no case files yet; the size check is skipped');
+      console.log(
+        'lineage corpus: libs/sql-lineage/corpus/ has no case files yet; the size check is skipped',
+      );
       return;
     }
     expect(total).toBeGreaterThanOrEqual(MINIMUM_CASES);
@@ -189,7 +209,7 @@ describe('lineage corpus', () => {
       const withColumns = results.filter((result) => result.columnsMatch !== null);
       const columns = withColumns.filter((result) => result.columnsMatch).length;
       const rate = results.length === 0 ? 1 : passed / results.length;
-      const threshold = CORPUS_PASS_THRESHOLDS[file.platform] ?? 1;
+      const threshold = CORPUS_PASS_THRESHOLDS[file.platform] ?? DEFAULT_THRESHOLD;
       rows.push([
         file.platform,
         String(results.length),
@@ -198,15 +218,20 @@ describe('lineage corpus', () => {
         percent(passed, results.length),
         `${(threshold * 100).toFixed(0)}%`,
       ]);
-      if (rate < threshold) belowThreshold.push(`${file.platform} ${percent(passed, results.length)} < ${threshold}`);
+      if (rate < threshold)
+        belowThreshold.push(`${file.platform} ${percent(passed, results.length)} < ${threshold}`);
       for (const result of results) {
         if (result.problems.length > 0) failures.push(`${result.id}: ${result.problems.join(' | ')}`);
       }
     }
     const header = ['platform', 'cases', 'tables', 'columns', 'all', 'threshold'];
-    const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => row[index]!.length)));
+    const widths = header.map((title, index) =>
+      Math.max(title.length, ...rows.map((row) => row[index]!.length)),
+    );
     const line = (cells: string[]): string =>
-      cells.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!))).join('  ');
+      cells
+        .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!)))
+        .join('  ');
     console.log(
       [
         'SQL lineage corpus: exact match per platform (tables = sources and targets; columns = listed column lineage)',

@@ -106,12 +106,9 @@ export class NestingEstimator {
       counts = chainingOperators.has(scanner.value);
     } else if (kind === TokenKind.Word) {
       const length = scanner.end - scanner.start;
-      // Only short words can be OR/AND or a boundary keyword; skip the upper-casing for the rest.
-      if (length <= 9) {
-        const word = scanner.value.toUpperCase();
-        if (word === 'OR' || word === 'AND') counts = true;
-        else if (boundaryKeywords.has(word)) this.resetFrame();
-      }
+      if (scanner.isWord('OR') || scanner.isWord('AND')) counts = true;
+      // Boundary keywords have 2 to 9 letters; longer words are names.
+      else if (length >= 2 && length <= 9 && boundaryKeywords.has(scanner.upperValue)) this.resetFrame();
     }
     if (counts) {
       frames[frames.length - 1]! += 1;

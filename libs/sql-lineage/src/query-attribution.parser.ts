@@ -112,7 +112,12 @@ export function readObject(text: string, start: number, limit: number): ReadObje
   return recover(text, start, commas, true);
 }
 
-function recover(text: string, start: number, commas: readonly number[], truncated: boolean): ReadObject | null {
+function recover(
+  text: string,
+  start: number,
+  commas: readonly number[],
+  truncated: boolean,
+): ReadObject | null {
   for (let attempt = 0; attempt < MAXIMUM_RECOVERY_ATTEMPTS && attempt < commas.length; attempt += 1) {
     const cut = commas[commas.length - 1 - attempt]!;
     const value = parseObject(`${text.slice(start, cut)}}`);

@@ -27,7 +27,11 @@ export function sessionDefaultsAfter(text: string, context: SqlContext): Session
   let index = 1;
   let keyword = '';
   const second = tokens[1];
-  if (second?.kind === TokenKind.Word && ['DATABASE', 'SCHEMA', 'CATALOG'].includes(second.text) && tokens.length > 2) {
+  if (
+    second?.kind === TokenKind.Word &&
+    ['DATABASE', 'SCHEMA', 'CATALOG'].includes(second.text) &&
+    tokens.length > 2
+  ) {
     keyword = second.text;
     index = 2;
   } else if (second?.kind === TokenKind.Word && ['ROLE', 'WAREHOUSE', 'SECONDARY'].includes(second.text)) {
@@ -38,12 +42,16 @@ export function sessionDefaultsAfter(text: string, context: SqlContext): Session
   switch (context.platform) {
     case 'snowflake':
       if (keyword === 'SCHEMA' || name.length === 2) {
-        return name.length === 2 ? { defaultDatabase: name[0], defaultSchema: name[1] } : { defaultSchema: name[0] };
+        return name.length === 2
+          ? { defaultDatabase: name[0], defaultSchema: name[1] }
+          : { defaultSchema: name[0] };
       }
       return { defaultDatabase: name[0], defaultSchema: 'PUBLIC' };
     case 'databricks':
       if (keyword === 'CATALOG') return name.length === 1 ? { defaultDatabase: name[0] } : null;
-      return name.length === 2 ? { defaultDatabase: name[0], defaultSchema: name[1] } : { defaultSchema: name[0] };
+      return name.length === 2
+        ? { defaultDatabase: name[0], defaultSchema: name[1] }
+        : { defaultSchema: name[0] };
     case 'mysql':
     case 'mariadb':
     case 'clickhouse':
@@ -52,7 +60,9 @@ export function sessionDefaultsAfter(text: string, context: SqlContext): Session
     case 'athena':
     case 'trino':
     case 'duckdb':
-      return name.length === 2 ? { defaultDatabase: name[0], defaultSchema: name[1] } : { defaultSchema: name[0] };
+      return name.length === 2
+        ? { defaultDatabase: name[0], defaultSchema: name[1] }
+        : { defaultSchema: name[0] };
     default:
       return null;
   }
@@ -75,7 +85,8 @@ function searchPath(text: string, tokens: readonly Token[], context: SqlContext)
       continue;
     }
     if (token.kind === TokenKind.QuotedIdentifier && raw === '"$user"') continue;
-    if (token.kind === TokenKind.Word || token.kind === TokenKind.QuotedIdentifier) return { defaultSchema: raw };
+    if (token.kind === TokenKind.Word || token.kind === TokenKind.QuotedIdentifier)
+      return { defaultSchema: raw };
     return null;
   }
   return null;
@@ -87,7 +98,8 @@ function dottedName(text: string, tokens: readonly Token[], index: number): stri
   let position = index;
   for (;;) {
     const token = tokens[position];
-    if (token === undefined || (token.kind !== TokenKind.Word && token.kind !== TokenKind.QuotedIdentifier)) return null;
+    if (token === undefined || (token.kind !== TokenKind.Word && token.kind !== TokenKind.QuotedIdentifier))
+      return null;
     parts.push(text.slice(token.start, token.end));
     position += 1;
     if (position === tokens.length) return parts;

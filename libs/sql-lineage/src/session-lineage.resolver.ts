@@ -1,4 +1,10 @@
-import type { ColumnLineage, ColumnReference, SqlAnalysis, StatementLineage, TableReference } from './lineage.types.js';
+import type {
+  ColumnLineage,
+  ColumnReference,
+  SqlAnalysis,
+  StatementLineage,
+  TableReference,
+} from './lineage.types.js';
 
 /** A statement after the session's temp tables were resolved away from its sources. */
 export interface ResolvedStatementLineage extends StatementLineage {
@@ -27,7 +33,12 @@ interface TemporaryTable {
 }
 
 const creatingTypes: ReadonlySet<string> = new Set(['create_table', 'create_table_as_select', 'create_view']);
-const rowWritingTypes: ReadonlySet<string> = new Set(['insert', 'create_table_as_select', 'create_view', 'copy']);
+const rowWritingTypes: ReadonlySet<string> = new Set([
+  'insert',
+  'create_table_as_select',
+  'create_view',
+  'copy',
+]);
 
 /**
  * Tables that are temporary by their name alone: `#name` (Redshift, SQL Server session temp tables), BigQuery's
@@ -75,12 +86,18 @@ export class SessionLineageResolver {
     const columns: ColumnLineage[] = [];
     for (const lineage of statement.columns) {
       const resolved = this.resolveColumnSources(lineage.sources);
-      if (resolved !== null) columns.push(resolved === lineage.sources ? lineage : { ...lineage, sources: resolved });
+      if (resolved !== null)
+        columns.push(resolved === lineage.sources ? lineage : { ...lineage, sources: resolved });
     }
     const resolvedSources = [...sources.values()];
+    // A CREATE says itself whether it makes a temp table; other writes go to a temp table when one of that name
+    // was created earlier in the session.
+    const creates = creatingTypes.has(statement.type);
     const temporaryTargets = statement.targets.map(
       (target) =>
-        statement.temporary === true || this.temporaryTables.has(target.datasetId) || this.isTemporary(target),
+        statement.temporary === true ||
+        this.isTemporary(target) ||
+        (!creates && this.temporaryTables.has(target.datasetId)),
     );
     const writesOnlyTemporary = statement.targets.length > 0 && temporaryTargets.every(Boolean);
     statement.targets.forEach((target, index) => {
@@ -106,7 +123,11 @@ export class SessionLineageResolver {
   }
 
   private resolveColumnSources(sources: readonly ColumnReference[]): readonly ColumnReference[] | null {
-    if (!sources.some((source) => this.temporaryTables.has(source.table.datasetId) || this.isTemporary(source.table))) {
+    if (
+      !sources.some(
+        (source) => this.temporaryTables.has(source.table.datasetId) || this.isTemporary(source.table),
+      )
+    ) {
       return sources;
     }
     const resolved = new Map<string, ColumnReference>();
@@ -151,7 +172,8 @@ export class SessionLineageResolver {
       return;
     }
     const merged = new Map(existing.sources.map((source) => [source.datasetId, source]));
-    for (const source of sources) if (source.datasetId !== target.datasetId) merged.set(source.datasetId, source);
+    for (const source of sources)
+      if (source.datasetId !== target.datasetId) merged.set(source.datasetId, source);
     existing.sources = [...merged.values()];
     if (!writesRows) return;
     if (!existing.written) {

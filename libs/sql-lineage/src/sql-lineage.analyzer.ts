@@ -13,11 +13,17 @@ import { balanceOperatorChains, estimateNestingDepth } from './operator-chain.ba
 import { parseQueryAttributions } from './query-attribution.parser.js';
 import { fingerprintSql } from './query.fingerprint.js';
 import { isTemporaryByName, SessionLineageResolver } from './session-lineage.resolver.js';
-import { lexicalRules, platformDialect, SQL_PLATFORMS, type LexicalRules, type ParserDialect } from './sql-dialect.js';
+import {
+  lexicalRules,
+  platformDialect,
+  SQL_PLATFORMS,
+  type LexicalRules,
+  type ParserDialect,
+} from './sql-dialect.js';
 import { isSqlParserReady, ParserCrashError, parseSqlAst, SqlSyntaxError } from './sql-parser.loader.js';
 import { StatementLineageExtractor, type ExtractedStatement } from './statement-lineage.extractor.js';
 import { readStatementStructure } from './statement-structure.reader.js';
-import { rewriteForParser } from './statement.rewriter.js';
+import { collapseLiteralLists, rewriteForParser } from './statement.rewriter.js';
 import { sessionDefaultsAfter } from './session-defaults.reader.js';
 import { splitStatements, type SplitStatement } from './statement.splitter.js';
 import { TableNameError, TableNameResolver } from './table-name.resolver.js';
@@ -29,6 +35,9 @@ const BALANCE_ABOVE_DEPTH = 400;
 /** Above this estimated depth (after regrouping), the parser would likely crash; the statement is not parsed. */
 const REFUSE_ABOVE_DEPTH = 650;
 const globalTemporaryView = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?GLOBAL\s+TEMP(?:ORARY)?\s+VIEW\b/i;
+
+/** Statements from this length on get their long literal lists collapsed before parsing. */
+const COLLAPSE_FROM_LENGTH = 1_000;
 
 /** No message quotes more SQL than this. */
 const MAXIMUM_QUOTED_SQL = 160;
@@ -52,26 +61,29 @@ export function analyzeSql(sql: string, context: SqlContext): SqlAnalysis {
     );
   }
   const text = typeof sql === 'string' ? sql : '';
-  let analyzer = new StatementAnalyzer(context);
+  let analyzer = analyzerFor(context);
   let resolver: SessionLineageResolver | null = null;
   const statements: StatementLineage[] = [];
   for (const split of splitStatements(text, analyzer.rules)) {
     for (const statement of analyzer.analyze(split)) {
-      // Temp tables only matter to a statement after one that wrote one, or to one that reads a temp by name.
-      if (resolver === null && !statement.temporary && !statement.sources.some(isTemporaryByName)) {
-        if (statement.targets.length === 0 || statements.length === 0) {
-          statements.push(statement);
-          continue;
-        }
+      // Until a statement touches a temp table, there is nothing to resolve (most texts are one plain statement).
+      if (
+        resolver === null &&
+        !statement.temporary &&
+        !statement.sources.some(isTemporaryByName) &&
+        !statement.targets.some(isTemporaryByName)
+      ) {
+        statements.push(statement);
+        continue;
       }
-      resolver ??= resolverAfter(statements);
+      resolver ??= new SessionLineageResolver();
       const { writesOnlyTemporary: _writesOnlyTemporary, ...resolved } = resolver.resolve(statement);
       statements.push(resolved);
     }
     // `USE db` / `SET search_path` in a script changes how the statements after it resolve names.
     if (split.withoutLineage) {
       const defaults = sessionDefaultsAfter(split.text, analyzer.context);
-      if (defaults !== null) analyzer = new StatementAnalyzer({ ...analyzer.context, ...defaults });
+      if (defaults !== null) analyzer = analyzerFor({ ...analyzer.context, ...defaults });
     }
   }
   return {
@@ -81,11 +93,33 @@ export function analyzeSql(sql: string, context: SqlContext): SqlAnalysis {
   };
 }
 
-/** A resolver that has seen `statements` (all of which resolved to themselves). */
-function resolverAfter(statements: readonly StatementLineage[]): SessionLineageResolver {
-  const resolver = new SessionLineageResolver();
-  for (const statement of statements) resolver.resolve(statement);
-  return resolver;
+/** Analysers by context: history rows repeat a handful of contexts, and building one resolves its defaults. */
+const analyzers = new Map<string, StatementAnalyzer>();
+const ANALYZER_CACHE_LIMIT = 256;
+
+function analyzerFor(context: SqlContext): StatementAnalyzer {
+  const key = [
+    context.platform,
+    context.instance ?? '',
+    context.defaultDatabase ?? '',
+    context.defaultSchema ?? '',
+    String(context.caseSensitive ?? ''),
+    String(context.maxLength ?? ''),
+  ].join('\u0001');
+  let analyzer = analyzers.get(key);
+  if (analyzer === undefined) {
+    if (analyzers.size >= ANALYZER_CACHE_LIMIT) analyzers.clear();
+    analyzer = new StatementAnalyzer({
+      platform: context.platform,
+      instance: context.instance,
+      defaultDatabase: context.defaultDatabase,
+      defaultSchema: context.defaultSchema,
+      caseSensitive: context.caseSensitive,
+      maxLength: context.maxLength,
+    });
+    analyzers.set(key, analyzer);
+  }
+  return analyzer;
 }
 
 /** Analyses statements of one context; reusable across statements. */
@@ -100,7 +134,9 @@ class StatementAnalyzer {
     this.dialect = platformDialect(context.platform);
     this.names = new TableNameResolver(context);
     this.maximumLength =
-      typeof context.maxLength === 'number' && context.maxLength > 0 ? context.maxLength : DEFAULT_MAX_STATEMENT_LENGTH;
+      typeof context.maxLength === 'number' && context.maxLength > 0
+        ? context.maxLength
+        : DEFAULT_MAX_STATEMENT_LENGTH;
   }
 
   analyze(split: SplitStatement, nested = 0): StatementLineage[] {
@@ -129,13 +165,25 @@ class StatementAnalyzer {
       ];
     }
 
+    // Long literal lists (bulk VALUES, IN lists) are cut before parsing; they carry no lineage.
+    const collapsed =
+      text.length >= COLLAPSE_FROM_LENGTH ? collapseLiteralLists(text, this.context.platform) : null;
+    if (collapsed !== null) {
+      const asts = this.tryParse(collapsed);
+      if (asts !== null) return this.extractAll(asts, split, nested);
+    }
+
     let asts: unknown[];
     try {
       asts = parseSqlAst(text, this.dialect);
     } catch (error) {
       if (error instanceof SqlSyntaxError) {
         const message = this.syntaxMessage(error, split);
-        return this.recover(text, split, nested, message) ?? [failed(split.type, { reason: 'parse_error', message })];
+        return (
+          this.recover(text, split, nested, message) ?? [
+            failed(split.type, { reason: 'parse_error', message }),
+          ]
+        );
       }
       if (error instanceof ParserCrashError) {
         return [failed(split.type, { reason: 'unsupported', message: error.message })];
@@ -154,7 +202,10 @@ class StatementAnalyzer {
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
         results.push(
-          failed(split.type, { reason: 'unsupported', message: 'the statement is nested too deeply to walk' }),
+          failed(split.type, {
+            reason: 'unsupported',
+            message: 'the statement is nested too deeply to walk',
+          }),
         );
         continue;
       }
@@ -167,7 +218,12 @@ class StatementAnalyzer {
    * A statement the parser rejected: first retried with dialect syntax the parser lacks rewritten away, then read
    * structurally (target from its fixed position, embedded query parsed on its own). Null when neither applies.
    */
-  private recover(text: string, split: SplitStatement, nested: number, message: string): StatementLineage[] | null {
+  private recover(
+    text: string,
+    split: SplitStatement,
+    nested: number,
+    message: string,
+  ): StatementLineage[] | null {
     const rewritten = rewriteForParser(text, this.context.platform);
     if (rewritten !== null) {
       const asts = this.tryParse(rewritten);
@@ -178,7 +234,9 @@ class StatementAnalyzer {
     let query: unknown = null;
     let queryFailed = false;
     if (structure.query !== null) {
-      const parsed = this.tryParse(structure.query) ?? this.tryParse(rewriteForParser(structure.query, this.context.platform));
+      const parsed =
+        this.tryParse(structure.query) ??
+        this.tryParse(rewriteForParser(structure.query, this.context.platform));
       if (parsed === null || parsed.length !== 1) queryFailed = true;
       else query = parsed[0];
     }
@@ -186,16 +244,25 @@ class StatementAnalyzer {
       structure.globalTemporary && structure.target !== null && structure.target.length === 1
         ? [{ value: 'global_temp', quoted: false }, ...structure.target]
         : structure.target;
-    const extracted = new StatementLineageExtractor(this.context.platform).extractWrite(structure.type, target, {
-      temporary: structure.temporary,
-      columnNames: structure.columnNames,
-      query,
-      source: structure.source,
-      queryIsRead: structure.type === 'merge' || target === null,
-    });
+    const extracted = new StatementLineageExtractor(this.context.platform).extractWrite(
+      structure.type,
+      target,
+      {
+        temporary: structure.temporary,
+        columnNames: structure.columnNames,
+        query,
+        source: structure.source,
+        queryIsRead: structure.type === 'merge' || target === null,
+      },
+    );
     const lineage = this.resolve(extracted, split, nested);
     if (!queryFailed) return [lineage];
-    return [{ ...lineage, error: { reason: 'parse_error', message: `${message}; only the written table was read` } }];
+    return [
+      {
+        ...lineage,
+        error: { reason: 'parse_error', message: `${message}; only the written table was read` },
+      },
+    ];
   }
 
   private tryParse(text: string | null): unknown[] | null {
@@ -276,7 +343,10 @@ class StatementAnalyzer {
         references.set(`${sourceTable.datasetId}\u0000${column}`, { table: sourceTable, column });
       }
       if (!known) continue;
-      columns.push({ target: { table, column: this.names.column(raw.column) }, sources: [...references.values()] });
+      columns.push({
+        target: { table, column: this.names.column(raw.column) },
+        sources: [...references.values()],
+      });
     }
 
     let error: StatementError | undefined;
@@ -288,7 +358,8 @@ class StatementAnalyzer {
         message: `${extracted.unknownNames} table name(s) are computed when the statement runs (IDENTIFIER(…) of a variable) and cannot be read from the text`,
       };
     }
-    const type: StatementType = extracted.type === 'other' && split.type !== 'unknown' ? split.type : extracted.type;
+    const type: StatementType =
+      extracted.type === 'other' && split.type !== 'unknown' ? split.type : extracted.type;
     return {
       type,
       sources,

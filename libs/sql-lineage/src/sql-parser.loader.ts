@@ -40,7 +40,7 @@ const SPARE_INSTANCES = 2;
 let compiledModule: WasmModule | null = null;
 let glueUrl: string | null = null;
 let active: ParserGlue | null = null;
-let spares: ParserGlue[] = [];
+const spares: ParserGlue[] = [];
 let glueGeneration = 0;
 let loading: Promise<void> | null = null;
 let refilling: Promise<void> | null = null;
@@ -160,7 +160,11 @@ function syntaxErrorOf(error: unknown): SqlSyntaxError {
   let message: string;
   if (typeof error === 'string') {
     message = error;
-  } else if (error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+  } else if (
+    error !== null &&
+    typeof error === 'object' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
     message = (error as { message: string }).message;
   } else {
     message = String(error);

@@ -133,9 +133,38 @@ export class SqlTokenScanner {
     private readonly keepComments = false,
   ) {}
 
+  private upperCased: string | null = null;
+
   /** The current token's text. */
   get value(): string {
     return this.text.slice(this.start, this.end);
+  }
+
+  /**
+   * The current token's text upper-cased. The whole text is upper-cased once, which is much cheaper than once per
+   * word; where that moves characters (ß becomes SS), each token is upper-cased on its own.
+   */
+  get upperValue(): string {
+    const upper = this.upperText();
+    return upper === ''
+      ? this.text.slice(this.start, this.end).toUpperCase()
+      : upper.slice(this.start, this.end);
+  }
+
+  /** Whether the current token is the word `upperCaseWord` (any case), without allocating. */
+  isWord(upperCaseWord: string): boolean {
+    if (this.kind !== TokenKind.Word || this.end - this.start !== upperCaseWord.length) return false;
+    const upper = this.upperText();
+    return upper === '' ? this.upperValue === upperCaseWord : upper.startsWith(upperCaseWord, this.start);
+  }
+
+  /** The upper-cased text, or '' when upper-casing moves characters. */
+  private upperText(): string {
+    if (this.upperCased === null) {
+      const upper = this.text.toUpperCase();
+      this.upperCased = upper.length === this.text.length ? upper : '';
+    }
+    return this.upperCased;
   }
 
   /** Position to resume from with `restore`, for a lookahead. */
@@ -310,7 +339,10 @@ export class SqlTokenScanner {
     while (position < text.length && isWordPart(text.charCodeAt(position))) position += 1;
     const code = position < text.length ? text.charCodeAt(position) : -1;
     // A string prefix: E'…' (Postgres escapes), N'…', B'…', X'…', BigQuery r'…' / b'…' / rb'…', U&'…'.
-    if (position - start <= 2 && (code === Char.Quote || (code === Char.DoubleQuote && !this.rules.doubleQuoteIsIdentifier))) {
+    if (
+      position - start <= 2 &&
+      (code === Char.Quote || (code === Char.DoubleQuote && !this.rules.doubleQuoteIsIdentifier))
+    ) {
       const prefix = text.slice(start, position).toLowerCase();
       if (/^(?:e|n|b|x|r|rb|br)$/.test(prefix)) {
         const raw = prefix.includes('r');
@@ -354,9 +386,14 @@ export class SqlTokenScanner {
         // An exponent: 1e10, 1.5E-3.
         const after = text.charCodeAt(position + 1);
         if (isDigit(after)) position += 2;
-        else if ((after === Char.Minus || after === 43) && isDigit(text.charCodeAt(position + 2))) position += 3;
+        else if ((after === Char.Minus || after === 43) && isDigit(text.charCodeAt(position + 2)))
+          position += 3;
         else break;
-      } else if ((code === 120 || code === 88) && position === start + 1 && text.charCodeAt(start) === Char.Digit0) {
+      } else if (
+        (code === 120 || code === 88) &&
+        position === start + 1 &&
+        text.charCodeAt(start) === Char.Digit0
+      ) {
         // 0x1F
         position += 1;
         while (position < text.length && /[0-9a-fA-F]/.test(text[position]!)) position += 1;
@@ -426,7 +463,11 @@ export class SqlTokenScanner {
     const text = this.text;
     let tagEnd = start + 1;
     if (this.rules.dollarQuotes === 'tagged') {
-      while (tagEnd < text.length && isWordPart(text.charCodeAt(tagEnd)) && text.charCodeAt(tagEnd) !== Char.Dollar) {
+      while (
+        tagEnd < text.length &&
+        isWordPart(text.charCodeAt(tagEnd)) &&
+        text.charCodeAt(tagEnd) !== Char.Dollar
+      ) {
         tagEnd += 1;
       }
     }
@@ -445,11 +486,7 @@ export class SqlTokenScanner {
 
 /** Whether the scanner's current token is the keyword `upperCaseKeyword` (compared without case). */
 export function isKeyword(scanner: SqlTokenScanner, upperCaseKeyword: string): boolean {
-  return (
-    scanner.kind === TokenKind.Word &&
-    scanner.end - scanner.start === upperCaseKeyword.length &&
-    scanner.text.slice(scanner.start, scanner.end).toUpperCase() === upperCaseKeyword
-  );
+  return scanner.isWord(upperCaseKeyword);
 }
 
 /** A token kept in a list, for the rare paths that look around (rewrites, fallbacks); the hot paths stream. */

@@ -40,17 +40,34 @@ export interface ExtractedStatement {
 
 type CteNames = ReadonlySet<string>;
 
-/** Keys whose subtrees never contain a table (positions, tokens). */
-const skippedKeys: ReadonlySet<string> = new Set(['span', 'select_token', 'with_token', 'attached_token']);
+/**
+ * Keys whose subtrees never contain a table: positions, tokens, identifiers, literals, aliases, type and function
+ * names. Pruning them halves the walk (checked after `Table`, whose `name` is read directly).
+ */
+const skippedKeys: ReadonlySet<string> = new Set([
+  'span',
+  'select_token',
+  'with_token',
+  'attached_token',
+  'Identifier',
+  'CompoundIdentifier',
+  'Value',
+  'alias',
+  'data_type',
+  'name',
+]);
+
+/** A URL (`s3://…`, `dbfs:/…`) or an absolute path. */
+const pathOrUrl = /^(?:[a-z][a-z0-9+.-]*:\/|\/)/i;
 
 /**
  * Stage, path and pseudo-table names that appear where a table can stand: Snowflake stages (`@stage`, `@%t`),
- * paths and URLs (Databricks ``delta.`s3://…` ``, ``parquet.`/Volumes/…` ``), `DUAL`.
+ * quoted paths and URLs (Databricks ``delta.`s3://…` ``, ``parquet.`/Volumes/…` ``), `DUAL`.
  */
 function isNotATable(parts: readonly NamePart[]): boolean {
   const first = parts[0]!.value;
   if (first.startsWith('@') || first.startsWith('%')) return true;
-  if (parts.some((part) => part.value.includes('/'))) return true;
+  if (parts.some((part) => part.quoted && pathOrUrl.test(part.value))) return true;
   return parts.length === 1 && !parts[0]!.quoted && first.toUpperCase() === 'DUAL';
 }
 
@@ -194,7 +211,10 @@ export class StatementLineageExtractor {
     const bodyVariant = variantOf(body);
     if (
       isAstObject(body) &&
-      (bodyVariant === 'Insert' || bodyVariant === 'Update' || bodyVariant === 'Delete' || bodyVariant === 'Merge')
+      (bodyVariant === 'Insert' ||
+        bodyVariant === 'Update' ||
+        bodyVariant === 'Delete' ||
+        bodyVariant === 'Merge')
     ) {
       // `WITH … INSERT/UPDATE/DELETE/MERGE`: the CTEs are the statement's; unused ones still count as read.
       const cteEnvironment = this.columnExtractor.withCtes(query, environment);
@@ -235,13 +255,18 @@ export class StatementLineageExtractor {
       ),
     ];
     if (target !== null) this.addTarget(target);
-    else if (multiTable.length === 0 && !(isAstObject(table) && 'TableFunction' in table)) this.unknownNames += 1;
+    else if (multiTable.length === 0 && !(isAstObject(table) && 'TableFunction' in table))
+      this.unknownNames += 1;
     for (const clause of multiTable) {
       if (isAstObject(clause)) this.addTarget(objectNameParts(clause.table_name));
     }
     this.walkAll([node.source, node.on, node.multi_table_when_clauses], ctes);
     if (target !== null && isQueryNode(node.source)) {
-      this.addColumns(target, columnNames(node.columns), this.columnExtractor.shapeOfQuery(node.source, environment));
+      this.addColumns(
+        target,
+        columnNames(node.columns),
+        this.columnExtractor.shapeOfQuery(node.source, environment),
+      );
     }
     this.temporary = isHashTemporary(this.platform, target);
     return 'insert';
@@ -250,7 +275,8 @@ export class StatementLineageExtractor {
   private createTable(node: AstObject, ctes: CteNames, environment: CteEnvironment): StatementType {
     const name = objectNameParts(node.name);
     this.addTarget(name);
-    this.temporary = node.temporary === true || node.volatile === true || isHashTemporary(this.platform, name);
+    this.temporary =
+      node.temporary === true || node.volatile === true || isHashTemporary(this.platform, name);
     const like = node.like;
     if (isAstObject(like)) {
       const inner = like.Plain ?? like.Parenthesized ?? like;
@@ -261,8 +287,14 @@ export class StatementLineageExtractor {
     if (node.clone != null) this.addSource(objectNameParts(node.clone));
     if (!isQueryNode(node.query)) return 'create_table';
     this.walk(node.query, ctes);
-    const definedColumns = asArray(node.columns).map((column) => (isAstObject(column) ? identPart(column.name) : null));
-    this.addColumns(name, definedColumns.length > 0 ? definedColumns : null, this.columnExtractor.shapeOfQuery(node.query, environment));
+    const definedColumns = asArray(node.columns).map((column) =>
+      isAstObject(column) ? identPart(column.name) : null,
+    );
+    this.addColumns(
+      name,
+      definedColumns.length > 0 ? definedColumns : null,
+      this.columnExtractor.shapeOfQuery(node.query, environment),
+    );
     return 'create_table_as_select';
   }
 
@@ -274,8 +306,14 @@ export class StatementLineageExtractor {
     this.temporary = node.temporary === true;
     this.walk(node.query, ctes);
     if (isQueryNode(node.query)) {
-      const definedColumns = asArray(node.columns).map((column) => (isAstObject(column) ? identPart(column.name) : null));
-      this.addColumns(name, definedColumns.length > 0 ? definedColumns : null, this.columnExtractor.shapeOfQuery(node.query, environment));
+      const definedColumns = asArray(node.columns).map((column) =>
+        isAstObject(column) ? identPart(column.name) : null,
+      );
+      this.addColumns(
+        name,
+        definedColumns.length > 0 ? definedColumns : null,
+        this.columnExtractor.shapeOfQuery(node.query, environment),
+      );
     }
     return 'create_view';
   }
@@ -288,14 +326,16 @@ export class StatementLineageExtractor {
     // several tables (MySQL), only those the SET clause assigns to are written.
     const written = new Set<NamedRelation>();
     for (const assignment of asArray(node.assignments)) {
-      const columns = isAstObject(assignment) && isAstObject(assignment.target) ? assignment.target.ColumnName : undefined;
+      const columns =
+        isAstObject(assignment) && isAstObject(assignment.target) ? assignment.target.ColumnName : undefined;
       const parts = objectNameParts(columns);
       if (parts === null || parts.length < 2) continue;
       const relation = findRelation(relations, parts.slice(0, -1));
       if (relation !== undefined) written.add(relation);
     }
     if (written.size === 0 && relations.length > 0) written.add(relations[0]!);
-    if (relations.length === 0) this.addTarget(tableFactorName(isAstObject(table) ? table.relation : undefined));
+    if (relations.length === 0)
+      this.addTarget(tableFactorName(isAstObject(table) ? table.relation : undefined));
     for (const relation of relations) if (written.has(relation)) this.addTarget(relation.parts);
     if (isAstObject(table)) {
       this.walk(table.relation, ctes);
@@ -307,7 +347,9 @@ export class StatementLineageExtractor {
 
   private delete(node: AstObject, ctes: CteNames): StatementType {
     const from = node.from;
-    const fromTables = isAstObject(from) ? asArray(from.WithFromKeyword ?? from.WithoutKeyword) : asArray(from);
+    const fromTables = isAstObject(from)
+      ? asArray(from.WithFromKeyword ?? from.WithoutKeyword)
+      : asArray(from);
     const factors: unknown[] = [];
     for (const tableWithJoins of [...fromTables, ...asArray(node.using)]) {
       if (!isAstObject(tableWithJoins)) continue;
@@ -329,7 +371,10 @@ export class StatementLineageExtractor {
     }
     const targetKeys = new Set<string>();
     for (const parts of named) {
-      const aliased = parts.length === 1 ? relations.find((relation) => relation.alias === foldName(parts[0]!.value)) : undefined;
+      const aliased =
+        parts.length === 1
+          ? relations.find((relation) => relation.alias === foldName(parts[0]!.value))
+          : undefined;
       const target = aliased?.parts ?? parts;
       this.addTarget(target);
       targetKeys.add(nameKey(target));
@@ -337,14 +382,19 @@ export class StatementLineageExtractor {
     for (const factor of factors) {
       const parts = tableFactorName(factor);
       if (parts !== null && targetKeys.has(nameKey(parts))) continue;
-      if (parts !== null && parts.length === 1 && relations.some((relation) => relation.alias === foldName(parts[0]!.value))) {
+      if (
+        parts !== null &&
+        parts.length === 1 &&
+        relations.some((relation) => relation.alias === foldName(parts[0]!.value))
+      ) {
         continue;
       }
       this.walk(factor, ctes);
     }
     for (const tableWithJoins of [...fromTables, ...asArray(node.using)]) {
       if (!isAstObject(tableWithJoins)) continue;
-      for (const join of asArray(tableWithJoins.joins)) if (isAstObject(join)) this.walk(join.join_operator, ctes);
+      for (const join of asArray(tableWithJoins.joins))
+        if (isAstObject(join)) this.walk(join.join_operator, ctes);
     }
     this.walkAll([node.selection, node.returning], ctes);
     return 'delete';
@@ -368,7 +418,11 @@ export class StatementLineageExtractor {
     if (node.kind !== 'Location' && into !== null && !isNotATable(into)) this.addTarget(into);
     if (node.from_obj != null) {
       const from = objectNameParts(node.from_obj);
-      if (from !== null && !isNotATable(from) && !(from.length === 1 && from[0]!.quoted && from[0]!.value.includes('/'))) {
+      if (
+        from !== null &&
+        !isNotATable(from) &&
+        !(from.length === 1 && from[0]!.quoted && from[0]!.value.includes('/'))
+      ) {
         this.addSource(from);
       }
     }
@@ -376,7 +430,11 @@ export class StatementLineageExtractor {
     return 'copy';
   }
 
-  private addColumns(table: readonly NamePart[] | null, names: readonly (NamePart | null)[] | null, shape: QueryShape): void {
+  private addColumns(
+    table: readonly NamePart[] | null,
+    names: readonly (NamePart | null)[] | null,
+    shape: QueryShape,
+  ): void {
     if (table === null && this.targets.length > 0) return;
     shape.columns.forEach((column, index) => {
       if (column.sources === null) return;
@@ -497,7 +555,11 @@ export class StatementLineageExtractor {
       if (!isAstObject(tableWithJoins)) continue;
       const joins = asArray(tableWithJoins.joins);
       const items: { factor: unknown; arrayJoin: boolean; operator: unknown }[] = [
-        { factor: tableWithJoins.relation, arrayJoin: afterArrayJoin && this.platform === 'clickhouse', operator: undefined },
+        {
+          factor: tableWithJoins.relation,
+          arrayJoin: afterArrayJoin && this.platform === 'clickhouse',
+          operator: undefined,
+        },
         ...joins.map((join) => {
           const operator = isAstObject(join) ? join.join_operator : undefined;
           return { factor: joinRelation(join), arrayJoin: isArrayJoin(operator), operator };
@@ -536,7 +598,9 @@ export class StatementLineageExtractor {
           if (isAstObject(expression) && isAstObject(expression.Identifier)) {
             this.addSource([identPart(expression.Identifier)!]);
           } else if (isAstObject(expression) && Array.isArray(expression.CompoundIdentifier)) {
-            this.addSource(objectNameParts(expression.CompoundIdentifier.map((part) => ({ Identifier: part }))));
+            this.addSource(
+              objectNameParts(expression.CompoundIdentifier.map((part) => ({ Identifier: part }))),
+            );
           }
         }
         return;
@@ -575,7 +639,10 @@ function namedRelations(factors: readonly unknown[]): NamedRelation[] {
 }
 
 /** The relation a qualifier (`t`, `alias`, `schema.t`) names in an UPDATE. */
-function findRelation(relations: readonly NamedRelation[], qualifier: readonly NamePart[]): NamedRelation | undefined {
+function findRelation(
+  relations: readonly NamedRelation[],
+  qualifier: readonly NamePart[],
+): NamedRelation | undefined {
   const folded = qualifier.map((part) => foldName(part.value));
   if (folded.length === 1) {
     const byAlias = relations.find((relation) => relation.alias === folded[0]);
@@ -585,7 +652,10 @@ function findRelation(relations: readonly NamedRelation[], qualifier: readonly N
     (relation) =>
       relation.alias === null &&
       relation.parts.length >= folded.length &&
-      folded.every((part, index) => foldName(relation.parts[relation.parts.length - folded.length + index]!.value) === part),
+      folded.every(
+        (part, index) =>
+          foldName(relation.parts[relation.parts.length - folded.length + index]!.value) === part,
+      ),
   );
 }
 
@@ -622,7 +692,11 @@ function columnNames(columns: unknown): (NamePart | null)[] | null {
   if (list.length === 0) return null;
   return list.map((column) => {
     // `[[{ Identifier }]]` (ObjectName per column) in current releases, `[{ value }]` in older ones.
-    const parts = Array.isArray(column) ? objectNameParts(column) : identPart(column) ? [identPart(column)!] : null;
+    const parts = Array.isArray(column)
+      ? objectNameParts(column)
+      : identPart(column)
+        ? [identPart(column)!]
+        : null;
     return parts === null ? null : parts[parts.length - 1]!;
   });
 }

@@ -70,7 +70,8 @@ class StructureReader {
     }
     if (kind === null) return null;
     index += 1;
-    if (this.word(index) === 'IF' && this.word(index + 1) === 'NOT' && this.word(index + 2) === 'EXISTS') index += 3;
+    if (this.word(index) === 'IF' && this.word(index + 1) === 'NOT' && this.word(index + 2) === 'EXISTS')
+      index += 3;
     const name = this.name(index);
     if (name === null) return null;
     index = name.next;
@@ -213,7 +214,15 @@ class StructureReader {
   }
 
   private write(type: StatementType, target: NamePart[] | null): StatementStructure {
-    return { type, target, temporary: false, columnNames: null, query: null, source: null, globalTemporary: false };
+    return {
+      type,
+      target,
+      temporary: false,
+      columnNames: null,
+      query: null,
+      source: null,
+      globalTemporary: false,
+    };
   }
 
   private word(index: number): string {

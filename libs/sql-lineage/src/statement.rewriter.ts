@@ -47,7 +47,8 @@ export function rewriteForParser(text: string, platform: SqlPlatform): string | 
   };
 
   // `TABLE t` (Postgres, DuckDB, MySQL 8) is `SELECT * FROM t`.
-  if (word(0) === 'TABLE') edits.push({ start: tokens[0]!.start, end: tokens[0]!.end, text: 'SELECT * FROM' });
+  if (word(0) === 'TABLE')
+    edits.push({ start: tokens[0]!.start, end: tokens[0]!.end, text: 'SELECT * FROM' });
 
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index]!;
@@ -58,13 +59,21 @@ export function rewriteForParser(text: string, platform: SqlPlatform): string | 
       case 'redshift':
       case 'duckdb':
         // FROM ONLY parent: inheritance control.
-        if (current === 'ONLY' && ['FROM', 'JOIN', 'UPDATE', 'TABLE'].includes(word(index - 1))) remove(token);
+        if (current === 'ONLY' && ['FROM', 'JOIN', 'UPDATE', 'TABLE'].includes(word(index - 1)))
+          remove(token);
         // … AS SELECT … WITH [NO] DATA
-        if (current === 'WITH' && (word(index + 1) === 'DATA' || (word(index + 1) === 'NO' && word(index + 2) === 'DATA'))) {
+        if (
+          current === 'WITH' &&
+          (word(index + 1) === 'DATA' || (word(index + 1) === 'NO' && word(index + 2) === 'DATA'))
+        ) {
           const last = word(index + 1) === 'DATA' ? index + 1 : index + 2;
-          if (last === tokens.length - 1) edits.push({ start: token.start, end: tokens[last]!.end, text: '' });
+          if (last === tokens.length - 1)
+            edits.push({ start: token.start, end: tokens[last]!.end, text: '' });
         }
-        if (current === 'APPROXIMATE' && (word(index + 1) === 'COUNT' || word(index + 1).startsWith('PERCENTILE'))) {
+        if (
+          current === 'APPROXIMATE' &&
+          (word(index + 1) === 'COUNT' || word(index + 1).startsWith('PERCENTILE'))
+        ) {
           remove(token);
         }
         break;
@@ -137,7 +146,8 @@ function multiTableUpdateJoins(tokens: readonly Token[]): Edit[] {
     if (token.kind === TokenKind.OpenParen) depth += 1;
     else if (token.kind === TokenKind.CloseParen) depth -= 1;
     else if (depth === 0 && token.kind === TokenKind.Word && token.text === 'SET') break;
-    else if (depth === 0 && token.kind === TokenKind.Comma) edits.push({ start: token.start, end: token.end, text: ' CROSS JOIN ' });
+    else if (depth === 0 && token.kind === TokenKind.Comma)
+      edits.push({ start: token.start, end: token.end, text: ' CROSS JOIN ' });
   }
   return edits;
 }
@@ -154,7 +164,11 @@ function replaceWhereClause(tokens: readonly Token[]): Edit[] {
     const token = tokens[index]!;
     if (token.kind === TokenKind.OpenParen) depth += 1;
     else if (token.kind === TokenKind.CloseParen) depth -= 1;
-    else if (depth === 0 && token.kind === TokenKind.Word && (token.text === 'SELECT' || token.text === 'WITH' || token.text === 'TABLE')) {
+    else if (
+      depth === 0 &&
+      token.kind === TokenKind.Word &&
+      (token.text === 'SELECT' || token.text === 'WITH' || token.text === 'TABLE')
+    ) {
       return [{ start: tokens[replace]!.start, end: tokens[index - 1]!.end, text: '' }];
     }
   }
@@ -179,7 +193,8 @@ function scalarWithAliases(text: string, tokens: readonly Token[]): Edit[] {
     if (depth !== 0) continue;
     if (token.text === 'AS' && token.kind === TokenKind.Word) {
       const name = tokens[index + 1];
-      if (name === undefined || (name.kind !== TokenKind.Word && name.kind !== TokenKind.QuotedIdentifier)) return [];
+      if (name === undefined || (name.kind !== TokenKind.Word && name.kind !== TokenKind.QuotedIdentifier))
+        return [];
       // `name AS (SELECT …)` is a CTE: leave the statement as it is.
       if (index === expressionStart + 1 && tokens[index + 1]?.kind === TokenKind.OpenParen) return [];
       if (index === expressionStart) return [];
@@ -198,7 +213,11 @@ function scalarWithAliases(text: string, tokens: readonly Token[]): Edit[] {
           const candidate = tokens[rest]!;
           const replacement = aliases.get(text.slice(candidate.start, candidate.end));
           const before = tokens[rest - 1];
-          if (replacement !== undefined && before?.kind !== TokenKind.Dot && !(before?.kind === TokenKind.Word && before.text === 'AS')) {
+          if (
+            replacement !== undefined &&
+            before?.kind !== TokenKind.Dot &&
+            !(before?.kind === TokenKind.Word && before.text === 'AS')
+          ) {
             edits.push({ start: candidate.start, end: candidate.end, text: replacement });
           }
         }
@@ -208,4 +227,91 @@ function scalarWithAliases(text: string, tokens: readonly Token[]): Edit[] {
     }
   }
   return [];
+}
+
+/** Literal lists at least this long are collapsed before parsing. */
+export const COLLAPSIBLE_LITERAL_LIST = 16;
+
+/**
+ * `IN (1, 2, …, 5000)` and `VALUES (…), (…), …` rows of literals carry no lineage, but every literal costs the
+ * parser an AST node. Long lists are cut to their first element before parsing; the lineage is the same and a bulk
+ * INSERT of thousands of rows parses like one of a single row. Null when there is nothing to collapse.
+ */
+export function collapseLiteralLists(text: string, platform: SqlPlatform): string | null {
+  const tokens = tokenize(text, lexicalRules(platform));
+  const edits: Edit[] = [];
+  interface Group {
+    readonly open: number;
+    literalOnly: boolean;
+    literals: number;
+    /** Index of the first comma directly inside the group. */
+    firstComma: number;
+  }
+  const groups: Group[] = [];
+  /** Per depth, the literal-only groups in a comma-separated run (VALUES rows). */
+  const runs: ({ first: number; last: number; count: number } | undefined)[] = [];
+  const finishRun = (run: { first: number; last: number; count: number }): void => {
+    // Keep the first row: drop from the comma after it to the end of the last row.
+    if (run.count >= COLLAPSIBLE_LITERAL_LIST) {
+      edits.push({ start: tokens[run.first + 1]!.start, end: tokens[run.last]!.end, text: '' });
+    }
+  };
+  const markParent = (literal: boolean): void => {
+    const parent = groups[groups.length - 1];
+    if (parent === undefined) return;
+    if (literal) parent.literals += 1;
+    else parent.literalOnly = false;
+  };
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index]!;
+    switch (token.kind) {
+      case TokenKind.OpenParen:
+        groups.push({ open: index, literalOnly: true, literals: 0, firstComma: -1 });
+        break;
+      case TokenKind.CloseParen: {
+        const group = groups.pop();
+        if (group === undefined) break;
+        const literal = group.literalOnly && group.literals > 0;
+        if (literal && group.literals >= COLLAPSIBLE_LITERAL_LIST && group.firstComma > 0) {
+          edits.push({ start: tokens[group.firstComma]!.start, end: tokens[index - 1]!.end, text: '' });
+        }
+        const depth = groups.length;
+        const run = runs[depth];
+        if (
+          literal &&
+          run !== undefined &&
+          run.last === group.open - 2 &&
+          tokens[group.open - 1]?.kind === TokenKind.Comma
+        ) {
+          run.last = index;
+          run.count += 1;
+        } else {
+          if (run !== undefined) finishRun(run);
+          runs[depth] = literal ? { first: index, last: index, count: 1 } : undefined;
+        }
+        markParent(literal);
+        break;
+      }
+      case TokenKind.Comma: {
+        const group = groups[groups.length - 1];
+        if (group !== undefined && group.firstComma < 0) group.firstComma = index;
+        break;
+      }
+      case TokenKind.String:
+      case TokenKind.Number:
+      case TokenKind.Placeholder:
+        markParent(true);
+        break;
+      case TokenKind.Word:
+        markParent(token.text === 'NULL' || token.text === 'TRUE' || token.text === 'FALSE');
+        break;
+      case TokenKind.Operator:
+        if (token.text !== '-' && token.text !== '+') markParent(false);
+        break;
+      default:
+        markParent(false);
+    }
+  }
+  for (const run of runs) if (run !== undefined) finishRun(run);
+  return applyEdits(text, edits);
 }

@@ -33,7 +33,15 @@ const transactionWords: ReadonlySet<string> = new Set([
 ]);
 
 /** `END IF`, `END LOOP`… close constructs whose opening keyword is not counted. */
-const endQualifiers: ReadonlySet<string> = new Set(['IF', 'LOOP', 'WHILE', 'FOR', 'REPEAT', 'FUNCTION', 'PROCEDURE']);
+const endQualifiers: ReadonlySet<string> = new Set([
+  'IF',
+  'LOOP',
+  'WHILE',
+  'FOR',
+  'REPEAT',
+  'FUNCTION',
+  'PROCEDURE',
+]);
 
 /**
  * Splits a script at top-level semicolons: not inside quotes, comments, dollar-quoted bodies, parentheses, or a
@@ -118,7 +126,7 @@ function nextBlockDepth(scanner: SqlTokenScanner, depth: number): number {
 function peekWord(scanner: SqlTokenScanner): string | null {
   const resume = scanner.save();
   const kind = scanner.next();
-  const word = kind === TokenKind.Word ? scanner.value.toUpperCase() : '';
+  const word = kind === TokenKind.Word ? scanner.upperValue : '';
   scanner.restore(resume);
   return kind === TokenKind.End || kind === TokenKind.Semicolon ? null : word;
 }
@@ -228,7 +236,10 @@ export function classifyStatement(
   if (known) return known;
   if (first === 'BEGIN' || first === 'END') {
     const next = scanner.next();
-    if (next === TokenKind.End || (next === TokenKind.Word && transactionWords.has(scanner.value.toUpperCase()))) {
+    if (
+      next === TokenKind.End ||
+      (next === TokenKind.Word && transactionWords.has(scanner.value.toUpperCase()))
+    ) {
       return { type: 'other', withoutLineage: true };
     }
     return { type: 'other', withoutLineage: false };

@@ -34,9 +34,8 @@ const BIGQUERY_SESSION_DATASET: NamePart = { value: '_SESSION', quoted: true };
 const bigQueryShard = /^(.*\D)[_$]?\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])$/s;
 const bigQueryWildcard = /^(.*?)(?:_\d{0,8})?\*$/s;
 
-/** Upper bound on cached names per process; the cache is dropped whole when full (names repeat heavily in history). */
-const CACHE_LIMIT = 50_000;
-const resolvedNames = new Map<string, TableReference | string>();
+/** Upper bound on cached names per resolver; the cache is dropped whole when full (names repeat heavily in history). */
+const CACHE_LIMIT = 5_000;
 
 /**
  * Turns the parts of a table name as written in SQL into a `TableReference`, resolving missing levels from the
@@ -48,26 +47,21 @@ export class TableNameResolver {
   private readonly rules: IdentifierRules;
   private readonly defaultDatabase: QualifiedNamePart | undefined;
   private readonly defaultSchema: QualifiedNamePart | undefined;
-  private readonly cachePrefix: string;
+  /** Resolved names (or the reason they cannot be resolved) by the written parts. */
+  private readonly resolved = new Map<string, TableReference | string>();
 
   constructor(private readonly context: SqlContext) {
     this.platform = context.platform;
     this.rules = identifierRules(context.platform);
     this.defaultDatabase = contextPart(context.platform, context.defaultDatabase);
     this.defaultSchema = contextPart(context.platform, context.defaultSchema);
-    this.cachePrefix = [
-      context.platform,
-      context.instance ?? '',
-      partKey(this.defaultDatabase),
-      partKey(this.defaultSchema),
-      String(context.caseSensitive ?? ''),
-    ].join('\u0001');
   }
 
   /** Throws `TableNameError` when the name cannot be an id. */
   resolve(written: readonly NamePart[]): TableReference {
-    const key = `${this.cachePrefix}\u0002${written.map(partKey).join('\u0001')}`;
-    let cached = resolvedNames.get(key);
+    let key = partKey(written[0]);
+    for (let index = 1; index < written.length; index += 1) key += `\u0001${partKey(written[index])}`;
+    let cached = this.resolved.get(key);
     if (cached === undefined) {
       try {
         cached = this.resolveUncached(written);
@@ -75,8 +69,8 @@ export class TableNameResolver {
         if (!(error instanceof TableNameError)) throw error;
         cached = error.reason;
       }
-      if (resolvedNames.size >= CACHE_LIMIT) resolvedNames.clear();
-      resolvedNames.set(key, cached);
+      if (this.resolved.size >= CACHE_LIMIT) this.resolved.clear();
+      this.resolved.set(key, cached);
     }
     if (typeof cached === 'string') throw new TableNameError(displayName(written), cached);
     return cached;
@@ -91,7 +85,8 @@ export class TableNameResolver {
     const display = displayName(written);
     if (written.length === 0) throw new TableNameError(display, 'the name is empty');
     let parts = this.platform === 'bigquery' ? normalizeBigQueryParts(written) : [...written];
-    if (parts.some((part) => part.value.trim() === '')) throw new TableNameError(display, 'a part of the name is empty');
+    if (parts.some((part) => part.value.trim() === ''))
+      throw new TableNameError(display, 'a part of the name is empty');
     if (parts.length > this.rules.levels) {
       throw new TableNameError(
         display,
@@ -135,7 +130,13 @@ export class TableNameResolver {
     // A bare id part stands for the name the platform's unquoted rule gives it (catalog-model's `bareFold`).
     const fold = this.rules.bareFold;
     const stored = (value: string, quoted: boolean): string =>
-      quoted ? value : fold === 'upper' ? value.toUpperCase() : fold === 'lower' ? value.toLowerCase() : value;
+      quoted
+        ? value
+        : fold === 'upper'
+          ? value.toUpperCase()
+          : fold === 'lower'
+            ? value.toLowerCase()
+            : value;
     return Object.freeze({
       database: stored(parsed.database, parsed.quoted.database),
       schema: stored(parsed.schema, parsed.quoted.schema),

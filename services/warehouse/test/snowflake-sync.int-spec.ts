@@ -237,6 +237,31 @@ describe('Snowflake sync through the worker', () => {
     );
   }, 60_000);
 
+  it('column lineage: the impact of a column and the sources of another', async () => {
+    const { body } = await app.graphql(
+      entity(
+        'impact(column: "amount") { datasets { dataset { id } distance } columns { dataset { id } column distance } }',
+      ),
+      { id: id('RAW', 'ORDERS') },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data._entities[0].impact.columns).toEqual([
+      { dataset: { id: id('MARTS', 'REVENUE') }, column: 'TOTAL', distance: 1 },
+    ]);
+    expect(body.data._entities[0].impact.datasets).toEqual([
+      { dataset: { id: id('MARTS', 'REVENUE') }, distance: 1 },
+    ]);
+    const { body: sources } = await app.graphql(
+      entity('columnLineage(column: "total") { dataset { id } column }'),
+      {
+        id: id('MARTS', 'REVENUE'),
+      },
+    );
+    expect(sources.data._entities[0].columnLineage).toEqual([
+      { dataset: { id: id('RAW', 'ORDERS') }, column: 'AMOUNT' },
+    ]);
+  });
+
   it('a second sync starts from the watermark and counts a row read twice once', async () => {
     const before = fake.statements.length;
     fake.query({

@@ -23,7 +23,7 @@ export class WarehouseConnectionsRepository {
   }
 
   insert(
-    manager: EntityManager,
+    manager: EntityManager | undefined,
     values: Partial<WarehouseConnectionEntity>,
   ): Promise<WarehouseConnectionEntity> {
     return this.repository(manager).save(this.repository(manager).create(values));
