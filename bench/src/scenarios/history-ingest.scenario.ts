@@ -37,12 +37,12 @@ export const historyIngestScenario: Scenario = {
   options: [
     { name: 'rows', description: 'history rows', default: 1_000_000 },
     { name: 'repeat-ratio', description: 'share of rows repeating an earlier query shape', default: 0.95 },
-    { name: 'batch-size', description: 'WAREHOUSE_HISTORY_BATCH_SIZE', default: 20_000 },
+    { name: 'batch-size', description: 'WAREHOUSE_HISTORY_BATCH_SIZE', default: 50_000 },
   ],
   async run(context: ScenarioContext) {
     const rows = context.options.number('rows', 1_000_000, { min: 1 });
     const repeatRatio = context.options.number('repeat-ratio', 0.95, { min: 0, max: 1 });
-    const batchSize = context.options.number('batch-size', 20_000, { min: 100 });
+    const batchSize = context.options.number('batch-size', 50_000, { min: 100 });
     context.parameters.rows = rows;
     context.parameters.repeatRatio = repeatRatio;
     context.parameters.batchSize = batchSize;

@@ -23,7 +23,7 @@ export const warehouseEnvironment = z.object({
     .int()
     .min(100)
     .max(200_000)
-    .default(20_000)
+    .default(50_000)
     .describe(
       'History rows read, parsed and applied per transaction; the watermark advances after each batch, so a restarted sync resumes there.',
     ),

@@ -21,10 +21,10 @@ export class InitialWarehouse1764300000000 implements MigrationInterface {
       `CREATE TABLE "warehouse"."history_seen" ("connection_id" uuid NOT NULL, "query_id" text NOT NULL, "started_at" TIMESTAMP WITH TIME ZONE NOT NULL, "calls" bigint, CONSTRAINT "PK_765a019cd0a4772f998d07a8474" PRIMARY KEY ("connection_id", "query_id"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "warehouse"."query_dataset" ("connection_id" uuid NOT NULL, "query_key" text NOT NULL, "dataset_id" text NOT NULL, "role" text NOT NULL, "last_seen_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_72868b17dc720b8fdca4f3af789" PRIMARY KEY ("connection_id", "query_key", "dataset_id", "role"))`,
+      `CREATE TABLE "warehouse"."query_dataset" ("connection_id" uuid NOT NULL, "query_key" text NOT NULL, "dataset_id" text NOT NULL, "role" text NOT NULL, CONSTRAINT "PK_72868b17dc720b8fdca4f3af789" PRIMARY KEY ("connection_id", "query_key", "dataset_id", "role"))`,
     );
     await queryRunner.query(
-      `CREATE INDEX "query_dataset_dataset_idx" ON "warehouse"."query_dataset"  ("dataset_id", "last_seen_at") `,
+      `CREATE INDEX "query_dataset_dataset_idx" ON "warehouse"."query_dataset"  ("dataset_id") `,
     );
     await queryRunner.query(
       `CREATE TABLE "warehouse"."warehouse_query" ("connection_id" uuid NOT NULL, "query_key" text NOT NULL, "fingerprint" text NOT NULL, "sample_text" text NOT NULL, "sample_truncated" boolean NOT NULL DEFAULT false, "statement_type" text NOT NULL, "sources" text array NOT NULL DEFAULT '{}', "targets" text array NOT NULL DEFAULT '{}', "columns" jsonb NOT NULL DEFAULT '[]', "attribution" jsonb, "lineage_origin" text NOT NULL, "error_reason" text, "error_message" text, "executions" bigint NOT NULL DEFAULT '0', "users" text array NOT NULL DEFAULT '{}', "first_seen_at" TIMESTAMP WITH TIME ZONE NOT NULL, "last_seen_at" TIMESTAMP WITH TIME ZONE NOT NULL, "total_duration_ms" bigint, CONSTRAINT "PK_4b1aa11429efd05f3691fc200a6" PRIMARY KEY ("connection_id", "query_key"))`,

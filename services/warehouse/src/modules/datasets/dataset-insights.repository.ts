@@ -43,8 +43,8 @@ export class DatasetInsightsRepository {
        FROM "warehouse"."query_dataset" r
        JOIN "warehouse"."warehouse_query" q ON q."connection_id" = r."connection_id" AND q."query_key" = r."query_key"
        WHERE r."dataset_id" = $1
-         AND ($2::timestamptz IS NULL OR (r."last_seen_at", r."query_key" || r."role") < ($2::timestamptz, $3::text))
-       ORDER BY r."last_seen_at" DESC, r."query_key" || r."role" DESC
+         AND ($2::timestamptz IS NULL OR (q."last_seen_at", r."query_key" || r."role") < ($2::timestamptz, $3::text))
+       ORDER BY q."last_seen_at" DESC, r."query_key" || r."role" DESC
        LIMIT $4`,
       [datasetId, after?.[0] ?? null, after ? `${after[1]}${after[2]}` : null, limit],
     );

@@ -29,6 +29,11 @@ export interface QueryWrite {
   totalDurationMs: number | null;
 }
 
+export type QueryCount = Pick<
+  QueryWrite,
+  'queryKey' | 'executions' | 'users' | 'firstSeenAt' | 'lastSeenAt' | 'totalDurationMs'
+>;
+
 export interface UsageWrite {
   datasetId: string;
   day: string;
@@ -85,7 +90,8 @@ export class HistoryRepository {
     );
   }
 
-  async writeQueries(
+  /** Newly seen shapes, whole; a shape another sync inserted meanwhile only gets the counts added. */
+  async insertQueries(
     manager: EntityManager,
     connectionId: string,
     queries: readonly QueryWrite[],
@@ -110,30 +116,56 @@ export class HistoryRepository {
          ON CONFLICT ("connection_id", "query_key") DO UPDATE SET
            "executions" = q."executions" + EXCLUDED."executions",
            "first_seen_at" = LEAST(q."first_seen_at", EXCLUDED."first_seen_at"),
-           "last_seen_at" = GREATEST(q."last_seen_at", EXCLUDED."last_seen_at"),
-           "total_duration_ms" = CASE WHEN EXCLUDED."total_duration_ms" IS NULL THEN q."total_duration_ms"
-             ELSE COALESCE(q."total_duration_ms", 0) + EXCLUDED."total_duration_ms" END,
-           "users" = CASE WHEN cardinality(q."users") >= ${MAXIMUM_USERS} THEN q."users"
-             ELSE ARRAY(SELECT DISTINCT unnest(q."users" || EXCLUDED."users") LIMIT ${MAXIMUM_USERS}) END`,
+           "last_seen_at" = GREATEST(q."last_seen_at", EXCLUDED."last_seen_at")`,
         [connectionId, JSON.stringify(slice)],
       );
     }
   }
 
+  /**
+   * Adds the executions of known shapes: a narrow update (counters, last seen, users only while fewer than the
+   * maximum) so a repeated dashboard query costs one small row update per batch.
+   */
+  async countQueries(
+    manager: EntityManager,
+    connectionId: string,
+    counts: readonly QueryCount[],
+  ): Promise<void> {
+    for (let offset = 0; offset < counts.length; offset += 5_000) {
+      const slice = [...counts.slice(offset, offset + 5_000)].sort((left, right) =>
+        left.queryKey < right.queryKey ? -1 : 1,
+      );
+      await manager.query(
+        `UPDATE "warehouse"."warehouse_query" AS q SET
+           "executions" = q."executions" + x."executions",
+           "first_seen_at" = LEAST(q."first_seen_at", x."firstSeenAt"),
+           "last_seen_at" = GREATEST(q."last_seen_at", x."lastSeenAt"),
+           "total_duration_ms" = CASE WHEN x."totalDurationMs" IS NULL THEN q."total_duration_ms"
+             ELSE COALESCE(q."total_duration_ms", 0) + x."totalDurationMs" END,
+           "users" = CASE WHEN cardinality(q."users") >= ${MAXIMUM_USERS} OR x."users" <@ q."users" THEN q."users"
+             ELSE ARRAY(SELECT DISTINCT unnest(q."users" || x."users") LIMIT ${MAXIMUM_USERS}) END
+         FROM jsonb_to_recordset($2::jsonb) AS x(
+           "queryKey" text, "executions" bigint, "users" text[], "firstSeenAt" timestamptz, "lastSeenAt" timestamptz,
+           "totalDurationMs" bigint)
+         WHERE q."connection_id" = $1::uuid AND q."query_key" = x."queryKey"`,
+        [connectionId, JSON.stringify(slice)],
+      );
+    }
+  }
+
+  /** The tables of newly seen shapes. */
   async writeQueryDatasets(
     manager: EntityManager,
     connectionId: string,
-    rows: readonly { queryKey: string; datasetId: string; role: string; lastSeenAt: string }[],
+    rows: readonly { queryKey: string; datasetId: string; role: string }[],
   ): Promise<void> {
     for (let offset = 0; offset < rows.length; offset += 5_000) {
       await manager.query(
-        `INSERT INTO "warehouse"."query_dataset" AS r ("connection_id", "query_key", "dataset_id", "role", "last_seen_at")
-         SELECT $1::uuid, x."queryKey", x."datasetId", x."role", max(x."lastSeenAt")
-         FROM jsonb_to_recordset($2::jsonb) AS x("queryKey" text, "datasetId" text, "role" text, "lastSeenAt" timestamptz)
-         GROUP BY 1, 2, 3, 4
+        `INSERT INTO "warehouse"."query_dataset" ("connection_id", "query_key", "dataset_id", "role")
+         SELECT DISTINCT $1::uuid, x."queryKey", x."datasetId", x."role"
+         FROM jsonb_to_recordset($2::jsonb) AS x("queryKey" text, "datasetId" text, "role" text)
          ORDER BY 2, 3, 4
-         ON CONFLICT ("connection_id", "query_key", "dataset_id", "role")
-         DO UPDATE SET "last_seen_at" = GREATEST(r."last_seen_at", EXCLUDED."last_seen_at")`,
+         ON CONFLICT DO NOTHING`,
         [connectionId, JSON.stringify(rows.slice(offset, offset + 5_000))],
       );
     }

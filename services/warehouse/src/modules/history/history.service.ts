@@ -14,7 +14,12 @@ import {
 } from '../lineage/lineage.repository.js';
 import { LineageService } from '../lineage/lineage.service.js';
 import { SyncRunsRepository } from '../sync/sync-runs.repository.js';
-import { HistoryRepository, type QueryWrite, type UsageWrite } from './history.repository.js';
+import {
+  HistoryRepository,
+  type QueryCount,
+  type QueryWrite,
+  type UsageWrite,
+} from './history.repository.js';
 import {
   analyzeStatement,
   statementAttributions,
@@ -177,42 +182,32 @@ export class HistoryService {
 
     // Parse what was never seen; reuse what was.
     const known = await this.history.known(connection.id, [...groups.keys()]);
-    const queries: QueryWrite[] = [];
+    const newShapes: QueryWrite[] = [];
+    const repeated: QueryCount[] = [];
+    const queryDatasets: { queryKey: string; datasetId: string; role: string }[] = [];
     const lineageOf = new Map<string, { sources: string[]; targets: string[]; columns: ColumnFlow[] }>();
     for (const group of groups.values()) {
       const existing = known.get(group.key);
       if (existing) {
         lineageOf.set(group.key, { sources: existing.sources, targets: existing.targets, columns: [] });
-        queries.push(
-          this.queryWrite(
-            group,
-            existing.statementType,
-            existing.sources,
-            existing.targets,
-            [],
-            'known',
-            null,
-          ),
-        );
+        repeated.push(this.queryCount(group));
         continue;
       }
       increment(counts, 'newQueries');
       const { write, sources, targets, columns } = this.parse(connection, group, counts, problems);
       lineageOf.set(group.key, { sources, targets, columns });
-      queries.push(write);
+      newShapes.push(write);
+      for (const dataset of sources)
+        queryDatasets.push({ queryKey: group.key, datasetId: dataset, role: 'source' });
+      for (const dataset of targets)
+        queryDatasets.push({ queryKey: group.key, datasetId: dataset, role: 'target' });
     }
 
-    const queryDatasets: { queryKey: string; datasetId: string; role: string; lastSeenAt: string }[] = [];
     const usage = new Map<string, UsageWrite>();
     const edges: EdgeObservation[] = [];
     const columnEdges: ColumnEdgeObservation[] = [];
     for (const group of groups.values()) {
       const { sources, targets, columns } = lineageOf.get(group.key)!;
-      const lastSeenAt = group.lastSeenAt.toISOString();
-      for (const dataset of sources)
-        queryDatasets.push({ queryKey: group.key, datasetId: dataset, role: 'source', lastSeenAt });
-      for (const dataset of targets)
-        queryDatasets.push({ queryKey: group.key, datasetId: dataset, role: 'target', lastSeenAt });
       for (const [usageKey, executions] of group.usage) {
         const [day, user] = usageKey.split('\n') as [string, string];
         for (const [datasets, field] of [
@@ -271,7 +266,8 @@ export class HistoryService {
       }));
 
     await this.dataSource.transaction(async (manager) => {
-      await this.history.writeQueries(manager, connection.id, queries);
+      await this.history.insertQueries(manager, connection.id, newShapes);
+      await this.history.countQueries(manager, connection.id, repeated);
       await this.history.writeQueryDatasets(manager, connection.id, queryDatasets);
       await this.history.writeUsage(manager, connection.id, [...usage.values()]);
       const added = await this.lineage.observeEdges(manager, queryScope(connection.id), 'query', edges);
@@ -412,6 +408,17 @@ export class HistoryService {
       }
     }
     return [...ids];
+  }
+
+  private queryCount(group: QueryGroup): QueryCount {
+    return {
+      queryKey: group.key,
+      executions: group.executions,
+      users: [...group.users],
+      firstSeenAt: group.firstSeenAt.toISOString(),
+      lastSeenAt: group.lastSeenAt.toISOString(),
+      totalDurationMs: group.durationMs,
+    };
   }
 
   private queryWrite(

@@ -1,8 +1,11 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Which datasets a query shape reads and writes: the index behind `Dataset.queries` and `consumers`. */
+/**
+ * Which datasets a query shape reads and writes: the index behind `Dataset.queries` and `consumers`. Written once,
+ * when the shape is first seen (a shape's tables never change), so repeats of a shape touch only its counters.
+ */
 @Entity({ name: 'query_dataset' })
-@Index('query_dataset_dataset_idx', ['datasetId', 'lastSeenAt'])
+@Index('query_dataset_dataset_idx', ['datasetId'])
 export class QueryDatasetEntity {
   @PrimaryColumn({ type: 'uuid' })
   connectionId: string;
@@ -16,8 +19,4 @@ export class QueryDatasetEntity {
   /** source or target. */
   @PrimaryColumn({ type: 'text' })
   role: string;
-
-  /** Copied from the query so a dataset's queries sort without a join. */
-  @Column({ type: 'timestamptz' })
-  lastSeenAt: Date;
 }
