@@ -148,7 +148,10 @@ program
   )
   .option('--dialect <name>', `SQL dialect: ${LINEAGE_DIALECTS.join(', ')} (default: postgres)`)
   .option('--database <name>', "the session's current database, for names without one")
-  .option('--schema <name>', "the session's current schema, for names without one")
+  .option(
+    '--schema <name>',
+    "the session's current schema, for names without one (default: public on postgres and redshift)",
+  )
   .option(
     '--jsonl',
     'read lines {id, dialect, sql, default_db, default_schema}; write one result line per input with its id',

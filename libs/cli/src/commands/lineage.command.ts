@@ -66,14 +66,33 @@ function statementView(statement: StatementLineage, attributions: unknown[]) {
   };
 }
 
-function analyze(sql: string, platform: SqlPlatform, database?: string | null, schema?: string | null) {
-  const analysis = analyzeSql(sql, {
-    platform,
-    defaultDatabase: database ?? null,
-    defaultSchema: schema ?? null,
-  });
+/** A name missing its database or schema is the most common surprise on the command line: say which option. */
+function withHint<T extends { error: { reason: string; message: string } | null }>(
+  view: T,
+  database?: string | null,
+  schema?: string | null,
+): T {
+  if (view.error?.reason !== 'invalid_name' || !/ is required /.test(view.error.message)) return view;
+  const options = [database ? null : '--database', schema ? null : '--schema'].filter(Boolean).join(' or ');
+  return options
+    ? { ...view, error: { ...view.error, hint: `pass ${options} for names without one` } }
+    : view;
+}
+
+/** Where a session starts when nobody changed it: `public` on the Postgres family. */
+const DEFAULT_SCHEMAS: Partial<Record<SqlPlatform, string>> = {
+  postgres: 'public',
+  redshift: 'public',
+  duckdb: 'main',
+};
+
+function analyze(sql: string, platform: SqlPlatform, database?: string | null, givenSchema?: string | null) {
+  const schema = givenSchema ?? DEFAULT_SCHEMAS[platform] ?? null;
+  const analysis = analyzeSql(sql, { platform, defaultDatabase: database ?? null, defaultSchema: schema });
   return {
-    statements: analysis.statements.map((statement) => statementView(statement, [...analysis.attributions])),
+    statements: analysis.statements.map((statement) =>
+      withHint(statementView(statement, [...analysis.attributions]), database, schema),
+    ),
   };
 }
 
