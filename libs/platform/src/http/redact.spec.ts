@@ -1,6 +1,17 @@
 import { redactHeaders, redactSecrets, redactUrl, redactedExcerpt, redactedPath } from './redact.js';
 
 describe('redactSecrets', () => {
+  it('keeps the message after an error name that contains a sensitive word', () => {
+    expect(
+      redactSecrets('ExpiredTokenException: The security token included in the request is expired'),
+    ).toBe('ExpiredTokenException: The security token included in the request is expired');
+    expect(redactSecrets('InvalidSignatureError: signature mismatch')).toBe(
+      'InvalidSignatureError: signature mismatch',
+    );
+    expect(redactSecrets('token: abc123def')).toBe('token: [redacted]');
+    expect(redactSecrets('session_token=abc123def')).toBe('session_token=[redacted]');
+  });
+
   it('removes registered secrets and their URL- and JSON-encoded forms', () => {
     const secret = 'p@ss w/rd"x';
     const text = `raw ${secret} url ${encodeURIComponent(secret)} json ${JSON.stringify({ value: secret })}`;

@@ -33,8 +33,13 @@ const SHORT_SENSITIVE_WORDS = 'key|sig|code|apikey|pass';
 const VALUE = `[^&\\s"',;}\\])]+`;
 const PREFIX = `(^|[?&;,\\s"'{(\\[])`;
 
-// `token=abc`, `&api_key=abc`, `password: abc` in query strings, form bodies and log-like text.
-const KEY_VALUE_PATTERN = new RegExp(`${PREFIX}(${SENSITIVE_WORDS})(\\s*[=:]\\s*)(?!")(${VALUE})`, 'gi');
+// `token=abc`, `&api_key=abc`, `password: abc` in query strings, form bodies and log-like text. An error name such
+// as `ExpiredTokenException: The security token…` is a name, not a credential, so its message stays readable.
+const NOT_AN_ERROR_NAME = '(?![a-z0-9_.-]*(?:exception|error)(?![a-z0-9_.-]))';
+const KEY_VALUE_PATTERN = new RegExp(
+  `${PREFIX}${NOT_AN_ERROR_NAME}(${SENSITIVE_WORDS})(\\s*[=:]\\s*)(?!")(${VALUE})`,
+  'gi',
+);
 const SHORT_KEY_VALUE_PATTERN = new RegExp(`${PREFIX}(${SHORT_SENSITIVE_WORDS})(=)(${VALUE})`, 'gi');
 
 // `"password": "abc"` in JSON bodies.

@@ -39,6 +39,17 @@ const MAXIMUM_USERS = 50;
 /** The scope of a connection's query-history edges. */
 export const queryScope = (connectionId: string) => `warehouse/${connectionId}`;
 
+/** The tables of shapes seen so far in one sync, so a repeat needs neither a lookup nor a parse. */
+type ShapeCache = Map<string, { sources: string[]; targets: string[] }>;
+
+/** Bounded: a sync of many distinct shapes falls back to Postgres lookups for the oldest. */
+const MAXIMUM_CACHED_SHAPES = 200_000;
+
+function remember(shapes: ShapeCache, key: string, shape: { sources: string[]; targets: string[] }): void {
+  if (shapes.size >= MAXIMUM_CACHED_SHAPES) shapes.delete(shapes.keys().next().value!);
+  shapes.set(key, { sources: shape.sources, targets: shape.targets });
+}
+
 interface QueryGroup {
   key: string;
   fingerprint: string;
@@ -107,28 +118,39 @@ export class HistoryService {
     const since = watermark
       ? new Date(watermark.getTime() - overlapMs)
       : new Date(now.getTime() - connection.historyLookbackHours * 3_600_000);
+    // Batch n + 1 is fingerprinted and parsed while batch n is written: Postgres and this process work at the same
+    // time. Batches still commit one after the other, in order, each with its watermark.
+    const shapes: ShapeCache = new Map();
     let batch: HistoryRecord[] = [];
+    let committing: Promise<void> = Promise.resolve();
     const flush = async () => {
-      watermark = await this.apply(connection, batch, watermark, syncRunId, counts, problems);
+      const prepared = await this.prepare(connection, batch, watermark, counts, problems, shapes);
+      watermark = prepared.watermark;
       batch = [];
+      await committing;
+      committing = prepared.commit(syncRunId);
     };
     for await (const record of connector.readHistory({ since, until: now })) {
       batch.push(record);
       if (batch.length >= this.config.WAREHOUSE_HISTORY_BATCH_SIZE) await flush();
     }
     if (batch.length > 0) await flush();
+    await committing;
     return watermark;
   }
 
-  /** Applies one batch in one transaction; returns the new watermark. */
-  async apply(
+  /**
+   * Everything a batch needs before it is written: duplicates dropped, shapes grouped, new shapes parsed (shapes
+   * seen earlier in this sync come from `shapes`, older ones from Postgres). `commit` writes it in one transaction.
+   */
+  private async prepare(
     connection: WarehouseConnectionEntity,
     records: readonly HistoryRecord[],
     previousWatermark: Date | null,
-    syncRunId: string,
     counts: Counts,
     problems: Problems,
-  ): Promise<Date | null> {
+    shapes: ShapeCache,
+  ): Promise<{ watermark: Date | null; commit(syncRunId: string): Promise<void> }> {
     increment(counts, 'historyRows', records.length);
     const fresh = await this.withoutDuplicates(connection.id, records, previousWatermark, counts);
     const platform = connection.platform as SqlPlatform;
@@ -142,18 +164,16 @@ export class HistoryService {
         : `sql:${statementFingerprint(record.text, platform)}`;
       // One shape per text, attribution and session defaults: an unqualified name means another table
       // under another current database.
-      const key = hash(
-        [
-          fingerprint,
-          attribution ? `${attribution.tool}:${attribution.projectId ?? ''}` : '',
-          record.defaultDatabase ?? '',
-          record.defaultSchema ?? '',
-        ].join('\n'),
-      );
+      const key = [
+        fingerprint,
+        attribution ? `${attribution.tool}:${attribution.projectId ?? ''}` : '',
+        record.defaultDatabase ?? '',
+        record.defaultSchema ?? '',
+      ].join('\n');
       let group = groups.get(key);
       if (!group) {
         group = {
-          key,
+          key: hash(key),
           fingerprint,
           first: record,
           attribution,
@@ -181,13 +201,15 @@ export class HistoryService {
     increment(counts, 'queries', groups.size);
 
     // Parse what was never seen; reuse what was.
-    const known = await this.history.known(connection.id, [...groups.keys()]);
+    const unknownKeys = [...groups.values()].map((group) => group.key).filter((key) => !shapes.has(key));
+    const known = await this.history.known(connection.id, unknownKeys);
+    for (const [key, shape] of known) remember(shapes, key, shape);
     const newShapes: QueryWrite[] = [];
     const repeated: QueryCount[] = [];
     const queryDatasets: { queryKey: string; datasetId: string; role: string }[] = [];
     const lineageOf = new Map<string, { sources: string[]; targets: string[]; columns: ColumnFlow[] }>();
     for (const group of groups.values()) {
-      const existing = known.get(group.key);
+      const existing = shapes.get(group.key);
       if (existing) {
         lineageOf.set(group.key, { sources: existing.sources, targets: existing.targets, columns: [] });
         repeated.push(this.queryCount(group));
@@ -196,6 +218,7 @@ export class HistoryService {
       increment(counts, 'newQueries');
       const { write, sources, targets, columns } = this.parse(connection, group, counts, problems);
       lineageOf.set(group.key, { sources, targets, columns });
+      remember(shapes, group.key, { sources, targets });
       newShapes.push(write);
       for (const dataset of sources)
         queryDatasets.push({ queryKey: group.key, datasetId: dataset, role: 'source' });
@@ -265,25 +288,29 @@ export class HistoryService {
         calls: record.calls ?? null,
       }));
 
-    await this.dataSource.transaction(async (manager) => {
-      await this.history.insertQueries(manager, connection.id, newShapes);
-      await this.history.countQueries(manager, connection.id, repeated);
-      await this.history.writeQueryDatasets(manager, connection.id, queryDatasets);
-      await this.history.writeUsage(manager, connection.id, [...usage.values()]);
-      const added = await this.lineage.observeEdges(manager, queryScope(connection.id), 'query', edges);
-      increment(counts, 'edgesAdded', added.length);
-      await this.lineageService.announce(manager, queryScope(connection.id), 'query', { added, removed: [] });
-      await this.lineage.observeColumnEdges(manager, queryScope(connection.id), columnEdges);
-      // A day of slack past the overlap: rows can arrive out of order within the window.
-      await this.history.markSeen(manager, connection.id, seen, new Date(keepFrom.getTime() - 86_400_000));
-      if (watermark) await this.connections.update(manager, connection.id, { historyWatermark: watermark });
-      await this.syncRuns.update(manager, syncRunId, {
-        counts: { ...counts },
-        problems: problems.slice(0, MAXIMUM_PROBLEMS),
-        cursor: watermark ? { watermark: watermark.toISOString() } : {},
+    const commit = (syncRunId: string) =>
+      this.dataSource.transaction(async (manager) => {
+        await this.history.insertQueries(manager, connection.id, newShapes);
+        await this.history.countQueries(manager, connection.id, repeated);
+        await this.history.writeQueryDatasets(manager, connection.id, queryDatasets);
+        await this.history.writeUsage(manager, connection.id, [...usage.values()]);
+        const added = await this.lineage.observeEdges(manager, queryScope(connection.id), 'query', edges);
+        increment(counts, 'edgesAdded', added.length);
+        await this.lineageService.announce(manager, queryScope(connection.id), 'query', {
+          added,
+          removed: [],
+        });
+        await this.lineage.observeColumnEdges(manager, queryScope(connection.id), columnEdges);
+        // A day of slack past the overlap: rows can arrive out of order within the window.
+        await this.history.markSeen(manager, connection.id, seen, new Date(keepFrom.getTime() - 86_400_000));
+        if (watermark) await this.connections.update(manager, connection.id, { historyWatermark: watermark });
+        await this.syncRuns.update(manager, syncRunId, {
+          counts: { ...counts },
+          problems: problems.slice(0, MAXIMUM_PROBLEMS),
+          cursor: watermark ? { watermark: watermark.toISOString() } : {},
+        });
       });
-    });
-    return watermark;
+    return { watermark, commit };
   }
 
   /** Drops rows applied by an earlier (overlapping) read; aggregated rows become the executions since. */

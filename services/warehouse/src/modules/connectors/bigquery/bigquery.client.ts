@@ -297,7 +297,7 @@ export class BigQueryClient {
         [body?.error, body?.error_description].filter(Boolean).join(': ') || `HTTP ${response.status}`;
       throw new WarehouseError(
         'auth',
-        `Google refused the service account key of ${key.client_email}${key.private_key_id ? ` (key id ${key.private_key_id})` : ''}: ${this.#redact(reason)}. The key may have been deleted or disabled, or the account removed: create a new key.`,
+        `Google refused the service account key of ${key.client_email}${key.private_key_id ? ` (key id ${key.private_key_id})` : ''}: ${this.#redact(reason).replace(/\.+$/, '')}. The key may have been deleted or disabled, or the account removed: create a new key.`,
       );
     }
     this.#http.addSecret(body.access_token);

@@ -252,7 +252,7 @@ export class DatabricksClient {
         [body?.error, body?.error_description].filter(Boolean).join(': ') || `HTTP ${response.status}`;
       throw new WarehouseError(
         'auth',
-        `Databricks refused the OAuth secret of service principal ${credentials.clientId}: ${this.#redact(reason)}. Check the client id and create a new secret if it expired.`,
+        `Databricks refused the OAuth secret of service principal ${credentials.clientId}: ${this.#redact(reason).replace(/\.+$/, '')}. Check the client id and create a new secret if it expired.`,
       );
     }
     this.#http.addSecret(body.access_token);
@@ -286,7 +286,7 @@ export class DatabricksClient {
           : 'The OAuth token was refused: check the service principal and its secret.';
       return new WarehouseError(
         'auth',
-        `${where} refused the credential (HTTP 401 ${code}): ${message}. ${hint}`,
+        `${where} refused the credential (HTTP 401 ${code}): ${message.replace(/\.+$/, '')}. ${hint}`,
       );
     }
     if (response.status === 403) {
