@@ -156,6 +156,17 @@ describe('Snowflake sync through the worker', () => {
         schema: 'PUBLIC',
       },
       {
+        // QUERY_HISTORY keeps the first 100,000 characters of a text: this one was cut inside its IN list.
+        id: 'q-cut',
+        text: `select ID from ANALYTICS.RAW.ORDERS where ID in (${'12345, '.repeat(20_000)}`.slice(
+          0,
+          100_000,
+        ),
+        startTime: minutesAgo(65),
+        database: 'ANALYTICS',
+        schema: 'PUBLIC',
+      },
+      {
         id: 'q-failed',
         text: 'insert into ANALYTICS.MARTS.NEVER select 1',
         startTime: minutesAgo(60),
@@ -169,15 +180,17 @@ describe('Snowflake sync through the worker', () => {
     expect(run.counts).toMatchObject({
       tables: 3,
       datasetsUpserted: 3,
-      historyRows: 6,
-      queries: 5,
+      historyRows: 7,
+      queries: 6,
       engineLineage: 1,
     });
     expect(run.counts.parseErrors).toBeGreaterThanOrEqual(2);
     expect(run.counts['parseErrors.too_large']).toBe(1);
+    expect(run.counts['parseErrors.truncated']).toBe(1);
     const messages = run.problems.map((problem: any) => `${problem.subject} ${problem.message}`).join('\n');
     expect(messages).toMatch(/q-junk/);
     expect(messages).toMatch(/q-huge.*too_large/);
+    expect(messages).toMatch(/q-cut.*truncated: the warehouse cut the text/);
 
     const revenue = id('MARTS', 'REVENUE');
     const { body } = await app.graphql(
@@ -232,8 +245,16 @@ describe('Snowflake sync through the worker', () => {
       comment: 'orders as loaded',
     });
     // The view's definition and the CTAS both read ORDERS; the hostile name is kept as a quoted identifier.
+    const hostile = datasetId({
+      platform: 'snowflake',
+      instance: 'xy12345.us-east-1',
+      database: 'ANALYTICS',
+      schema: 'MARTS',
+      name: 'we"ird/../name',
+      quoted: { database: false, schema: false, name: true },
+    });
     expect(ordersDataset.downstream.map((entry: any) => entry.dataset.id)).toEqual(
-      expect.arrayContaining([revenue, id('MARTS', 'BIG_ORDERS')]),
+      expect.arrayContaining([revenue, id('MARTS', 'BIG_ORDERS'), hostile]),
     );
   }, 60_000);
 
