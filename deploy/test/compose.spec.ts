@@ -101,6 +101,8 @@ describe('docker-compose.yml', () => {
       'dbt-cloud-worker',
       'gateway',
       'migrate',
+      'semantic-layer',
+      'semantic-layer-worker',
       'warehouse',
       'warehouse-worker',
     ]);
@@ -128,6 +130,8 @@ describe('docker-compose.yml', () => {
       'dbt-cloud': ['serve', 'dbt-cloud'],
       'dbt-cloud-worker': ['worker', 'dbt-cloud'],
       warehouse: ['serve', 'warehouse'],
+      'semantic-layer': ['serve', 'semantic-layer'],
+      'semantic-layer-worker': ['worker', 'semantic-layer'],
       'warehouse-worker': ['worker', 'warehouse'],
     });
     for (const [, svc] of appServices) expect(svc.entrypoint).toBeUndefined();

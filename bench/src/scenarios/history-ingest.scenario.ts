@@ -11,7 +11,6 @@ import type {
 } from '@cartograph/warehouse/dist/src/modules/connectors/warehouse-connector.js';
 import { WarehouseConnectionsRepository } from '@cartograph/warehouse/dist/src/modules/connections/warehouse-connections.repository.js';
 import { HistoryService } from '@cartograph/warehouse/dist/src/modules/history/history.service.js';
-import { SyncRunsRepository } from '@cartograph/warehouse/dist/src/modules/sync/sync-runs.repository.js';
 import {
   serviceDefinition,
   type WarehouseConfig,
@@ -22,6 +21,7 @@ import { sampleMemoryPeak } from '../lib/process-memory.js';
 import { generateQueryHistory } from '../lib/sql-history.generator.js';
 import { formatNumber } from '../lib/table.js';
 import { atMost, info, type Scenario, type ScenarioContext } from '../scenario.js';
+import { SyncRunsRepository } from '@cartograph/platform/sync';
 
 /*
  * One Snowflake connection's query history of 1,000,000 rows, 95 % of them repeats of earlier query shapes with

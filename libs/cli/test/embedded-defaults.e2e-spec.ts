@@ -181,6 +181,11 @@ describe('npm start with embedded defaults', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
       body: JSON.stringify({ query: '{ datasets { totalCount } }' }),
+    }).catch((error: unknown) => {
+      // A child that exits stops everything (`up` says which and why): show it.
+      throw new Error(
+        `${String(error)}\n--- stdout ---\n${stdout.slice(-20_000)}\n--- stderr ---\n${stderr}`,
+      );
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { datasets: { totalCount: 0 } } });

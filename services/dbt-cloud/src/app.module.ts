@@ -18,7 +18,7 @@ import {
 import { CloudModelsRepository } from './modules/models/cloud-models.repository.js';
 import { CloudRunsRepository } from './modules/runs/cloud-runs.repository.js';
 import { CloudRunsService } from './modules/runs/cloud-runs.service.js';
-import { SyncRunsRepository } from './modules/sync/sync-runs.repository.js';
+import { SyncRunsRepository } from '@cartograph/platform/sync';
 
 export const dbtCloudProviders = [
   CloudClientFactory,

@@ -16,7 +16,7 @@ import { DatasetWarehouseResolver } from './modules/datasets/dataset-warehouse.r
 import { DatasetWarehouseService } from './modules/datasets/dataset-warehouse.service.js';
 import { LineageRepository } from './modules/lineage/lineage.repository.js';
 import { LineageService } from './modules/lineage/lineage.service.js';
-import { SyncRunsRepository } from './modules/sync/sync-runs.repository.js';
+import { SyncRunsRepository } from '@cartograph/platform/sync';
 
 export const warehouseProviders = [
   ConnectorFactory,

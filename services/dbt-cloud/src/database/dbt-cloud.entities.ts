@@ -4,7 +4,7 @@ import { CloudEnvironmentEntity } from '../modules/runs/cloud-environment.entity
 import { CloudJobEntity } from '../modules/runs/cloud-job.entity.js';
 import { CloudProjectEntity } from '../modules/runs/cloud-project.entity.js';
 import { CloudRunEntity } from '../modules/runs/cloud-run.entity.js';
-import { SyncRunEntity } from '../modules/sync/sync-run.entity.js';
+import { SyncRunEntity } from '@cartograph/platform/sync';
 
 export const dbtCloudEntities = [
   CloudConnectionEntity,

@@ -8,7 +8,7 @@ import { ColumnEdgeEntity } from '../modules/lineage/column-edge.entity.js';
 import { LineageEdgeEntity } from '../modules/lineage/lineage-edge.entity.js';
 import { LineageNodeEntity } from '../modules/lineage/lineage-node.entity.js';
 import { ObservedEdgeBatchEntity } from '../modules/lineage/observed-edge-batch.entity.js';
-import { SyncRunEntity } from '../modules/sync/sync-run.entity.js';
+import { SyncRunEntity } from '@cartograph/platform/sync';
 
 export const warehouseEntities = [
   WarehouseConnectionEntity,

@@ -2,7 +2,7 @@ import type { SyncSchedule } from '@cartograph/platform/graphql';
 import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
 import type { CloudConnectionEntity } from './cloud-connection.entity.js';
 import type { DbtCloudConnection, DbtCloudSyncRun } from './cloud-connection.model.js';
-import type { SyncRunEntity } from '../sync/sync-run.entity.js';
+import { SyncRunEntity } from '@cartograph/platform/sync';
 
 export function toCloudConnectionView(entity: CloudConnectionEntity): DbtCloudConnection {
   return {

@@ -14,7 +14,6 @@ import {
 import { secretHint } from '@cartograph/platform/secrets';
 import type { DbtCloudClient } from '../cloud-api/dbt-cloud.client.js';
 import { describeCloudFailure } from './cloud-failure.js';
-import { SyncRunsRepository } from '../sync/sync-runs.repository.js';
 import { CloudClientFactory } from './cloud-client.factory.js';
 import type { CloudConnectionEntity } from './cloud-connection.entity.js';
 import type {
@@ -26,6 +25,7 @@ import type {
 } from './cloud-connection.model.js';
 import { toCloudConnectionView, toSyncRunView } from './cloud-connection.view.js';
 import { CloudConnectionsRepository, isUniqueViolation } from './cloud-connections.repository.js';
+import { SyncRunsRepository } from '@cartograph/platform/sync';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ID_PATTERN = /^\d{1,18}$/;

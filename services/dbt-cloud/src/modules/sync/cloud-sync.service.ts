@@ -32,8 +32,7 @@ import type { CloudEnvironmentEntity } from '../runs/cloud-environment.entity.js
 import type { CloudJobEntity } from '../runs/cloud-job.entity.js';
 import type { CloudProjectEntity } from '../runs/cloud-project.entity.js';
 import { CloudRunsRepository } from '../runs/cloud-runs.repository.js';
-import type { SyncRunEntity } from './sync-run.entity.js';
-import { SyncRunsRepository } from './sync-runs.repository.js';
+import { SyncRunEntity, SyncRunsRepository } from '@cartograph/platform/sync';
 
 const ARTIFACT_NAMES = [
   'manifest.json',

@@ -1,8 +1,8 @@
 import type { SyncSchedule } from '@cartograph/platform/graphql';
 import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
-import type { SyncRunEntity } from '../sync/sync-run.entity.js';
 import type { WarehouseConnectionEntity } from './warehouse-connection.entity.js';
 import type { WarehouseConnection, WarehouseSyncRun } from './warehouse-connection.model.js';
+import { SyncRunEntity } from '@cartograph/platform/sync';
 
 export function toWarehouseConnectionView(entity: WarehouseConnectionEntity): WarehouseConnection {
   return {

@@ -15,7 +15,6 @@ import {
   type StoredSchedule,
 } from '@cartograph/platform/queue';
 import type { WarehouseConnector } from '../connectors/warehouse-connector.js';
-import { SyncRunsRepository } from '../sync/sync-runs.repository.js';
 import { ConnectorFactory } from './connector.factory.js';
 import type { WarehouseConnectionEntity } from './warehouse-connection.entity.js';
 import type {
@@ -28,6 +27,7 @@ import type {
 import { toSyncRunView, toWarehouseConnectionView } from './warehouse-connection.view.js';
 import { WarehouseConnectionsRepository, isUniqueViolation } from './warehouse-connections.repository.js';
 import { describeWarehouseFailure } from './warehouse-failure.js';
+import { SyncRunsRepository } from '@cartograph/platform/sync';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

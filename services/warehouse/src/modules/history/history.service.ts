@@ -13,7 +13,6 @@ import {
   type EdgeObservation,
 } from '../lineage/lineage.repository.js';
 import { LineageService } from '../lineage/lineage.service.js';
-import { SyncRunsRepository } from '../sync/sync-runs.repository.js';
 import {
   HistoryRepository,
   type QueryCount,
@@ -29,6 +28,7 @@ import {
   type SqlPlatform,
 } from './sql-analysis.js';
 import type { StoredAttribution } from './warehouse-query.entity.js';
+import { SyncRunsRepository } from '@cartograph/platform/sync';
 
 export type Counts = Record<string, number>;
 export type Problems = { subject: string; message: string }[];

@@ -10,8 +10,7 @@ import { WarehouseConnectionsRepository } from '../connections/warehouse-connect
 import { describeWarehouseFailure, isRetryableWarehouseFailure } from '../connections/warehouse-failure.js';
 import { CrawlService } from '../crawl/crawl.service.js';
 import { HistoryService, type Counts, type Problems } from '../history/history.service.js';
-import type { SyncRunEntity } from './sync-run.entity.js';
-import { SyncRunsRepository } from './sync-runs.repository.js';
+import { SyncRunEntity, SyncRunsRepository } from '@cartograph/platform/sync';
 
 /**
  * One sync of a warehouse connection: the schema crawl (applied in one transaction), then query history from

@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One sync of a dbt Cloud connection; Postgres, not the queue, is the truth of what ran. */
+/**
+ * One sync of a connection (dbt Cloud, warehouse, …), in the schema of the service that syncs it; Postgres, not
+ * the queue, is the truth of what ran.
+ */
 @Entity({ name: 'sync_run' })
 @Index('sync_run_connection_idx', ['connectionId', 'queuedAt'])
 export class SyncRunEntity {
@@ -18,18 +21,18 @@ export class SyncRunEntity {
   @Column({ type: 'text' })
   trigger: string;
 
-  /** Per job: the newest run id seen when this sync ended. */
+  /** Where the sync stood when it ended, e.g. dbt Cloud: the newest run id; warehouse: the history watermark. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   cursor: Record<string, string>;
 
-  /** projects, environments, jobs, runs, newRuns, artifactSets, downloads, requests, models. */
+  /** What the sync found and changed; the names are the service's own (see its README). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   counts: Record<string, number>;
 
   @Column({ type: 'jsonb', nullable: true })
   error: { code: string; message: string } | null;
 
-  /** Runs or artifacts that could not be ingested; the sync went on. */
+  /** What could not be read, with the reason; the sync went on. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   problems: { subject: string; message: string }[];
 

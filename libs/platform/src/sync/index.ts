@@ -1,0 +1,2 @@
+export * from './sync-run.entity.js';
+export * from './sync-runs.repository.js';

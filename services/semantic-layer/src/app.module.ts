@@ -1,0 +1,58 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { ApolloFederationDriverConfig } from '@nestjs/apollo';
+import { subgraphOptions } from '@cartograph/platform/graphql';
+import { PlatformModule, type SharedConfig } from '@cartograph/platform/nest';
+import { createLogger } from '@cartograph/platform/observability';
+import { serviceDefinition } from './semantic-layer.definition.js';
+import { SemanticLayerClientFactory } from './modules/connections/semantic-layer-client.factory.js';
+import { SemanticLayerConnectionsRepository } from './modules/connections/semantic-layer-connections.repository.js';
+import { SemanticLayerConnectionsResolver } from './modules/connections/semantic-layer-connections.resolver.js';
+import { SemanticLayerConnectionsService } from './modules/connections/semantic-layer-connections.service.js';
+import { SemanticLayerMetadataResolver } from './modules/metadata/semantic-layer-metadata.resolver.js';
+import { SemanticLayerMetadataService } from './modules/metadata/semantic-layer-metadata.service.js';
+import { MetricQueryResolver } from './modules/queries/metric-query.resolver.js';
+import { MetricQueryService } from './modules/queries/metric-query.service.js';
+import { QueryAuditRepository } from './modules/queries/query-audit.repository.js';
+import { RolePoliciesRepository } from './modules/queries/role-policies.repository.js';
+import { RolePoliciesService } from './modules/queries/role-policies.service.js';
+import { SemanticLayerCache } from './modules/upstream/semantic-layer.cache.js';
+
+export const semanticLayerProviders = [
+  SemanticLayerCache,
+  SemanticLayerClientFactory,
+  SemanticLayerConnectionsRepository,
+  SemanticLayerConnectionsService,
+  SemanticLayerMetadataService,
+  RolePoliciesRepository,
+  RolePoliciesService,
+  QueryAuditRepository,
+  MetricQueryService,
+];
+
+export const semanticLayerResolvers = [
+  SemanticLayerConnectionsResolver,
+  SemanticLayerMetadataResolver,
+  MetricQueryResolver,
+];
+
+/** The semantic-layer subgraph's API process. */
+@Module({})
+export class SemanticLayerApiModule {
+  static forRoot(config: SharedConfig, options: { schemaFile: string | false }): DynamicModule {
+    const logger = createLogger({ service: 'semantic-layer', level: config.LOG_LEVEL });
+    return {
+      module: SemanticLayerApiModule,
+      imports: [
+        PlatformModule.forService(serviceDefinition, config),
+        GraphQLModule.forRoot<ApolloFederationDriverConfig>(
+          subgraphOptions({
+            schemaFile: options.schemaFile,
+            logError: (error) => logger.error({ err: error }, 'unexpected GraphQL error'),
+          }),
+        ),
+      ],
+      providers: [...semanticLayerProviders, ...semanticLayerResolvers],
+    };
+  }
+}
