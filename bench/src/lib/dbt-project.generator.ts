@@ -11,7 +11,7 @@ import { parseArguments } from './options.js';
 /**
  * Writes the artifacts of a synthetic dbt 1.11 project after `dbt build` + `dbt docs generate` +
  * `dbt source freshness`: manifest v12, catalog v1, run_results v6 and sources v3, shaped like the real files
- * (see /work/shared/research/dbt.md and the jaffle_shop fixtures), at any size.
+ * (following dbt's artifact schemas and the jaffle_shop project), at any size.
  *
  * Only a compact plan is kept in memory (names, edges, interned column lists, tests: ≈ 4 KB per model, ≈ 200 MB
  * live at 50,000 models); each node's JSON is built on its own and streamed through a WriteStream with
