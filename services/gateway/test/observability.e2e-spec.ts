@@ -54,8 +54,8 @@ describe('observability', () => {
         { name: 'catalog', status: 'ok' },
         { name: 'dbt-artifacts', status: 'ok' },
         { name: 'dbt-cloud', status: 'ok' },
-        { name: 'warehouse', status: 'unreachable' },
         { name: 'semantic-layer', status: 'unreachable' },
+        { name: 'warehouse', status: 'unreachable' },
       ],
     });
   });

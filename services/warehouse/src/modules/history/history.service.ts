@@ -122,20 +122,34 @@ export class HistoryService {
     // time. Batches still commit one after the other, in order, each with its watermark.
     const shapes: ShapeCache = new Map();
     let batch: HistoryRecord[] = [];
-    let committing: Promise<void> = Promise.resolve();
+    // The commit in flight is always awaited before the next one starts and before returning; its failure is
+    // kept (not left unhandled while the next batch is prepared) and thrown there.
+    let committing: Promise<unknown> = Promise.resolve();
+    let failure: { error: unknown } | null = null;
+    const settle = async () => {
+      await committing;
+      if (failure) throw failure.error;
+    };
     const flush = async () => {
       const prepared = await this.prepare(connection, batch, watermark, counts, problems, shapes);
-      watermark = prepared.watermark;
       batch = [];
-      await committing;
-      committing = prepared.commit(syncRunId);
+      await settle();
+      watermark = prepared.watermark;
+      committing = prepared.commit(syncRunId).catch((error: unknown) => {
+        failure = { error };
+      });
     };
-    for await (const record of connector.readHistory({ since, until: now })) {
-      batch.push(record);
-      if (batch.length >= this.config.WAREHOUSE_HISTORY_BATCH_SIZE) await flush();
+    try {
+      for await (const record of connector.readHistory({ since, until: now })) {
+        batch.push(record);
+        if (batch.length >= this.config.WAREHOUSE_HISTORY_BATCH_SIZE) await flush();
+      }
+      if (batch.length > 0) await flush();
+    } finally {
+      // A read that fails still lets the batch already sent finish; its own failure wins only when the read did not.
+      await committing;
     }
-    if (batch.length > 0) await flush();
-    await committing;
+    await settle();
     return watermark;
   }
 
