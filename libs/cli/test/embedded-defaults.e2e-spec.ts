@@ -12,6 +12,7 @@ import {
   runCartograph,
   testRedisUrl,
 } from '@cartograph/platform/testing';
+import { listServices } from '../src/service-registry.js';
 
 // `npm start` (`cartograph up`) on a laptop without Postgres or Redis (DESIGN §2). The shared Postgres and
 // Redis keep running, so the probed local addresses point at closed ports instead, and a port offset keeps
@@ -50,10 +51,16 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** An offset that moves the gateway (4000), catalog (4101) and worker (4201) ports to free ones. */
+/**
+ * An offset that moves every port `up` will bind (each service's API and worker port) onto free ports below the
+ * kernel's ephemeral range (32768 and up), where no other test's `listen(0)` can take one while `up` starts.
+ */
 async function freePortOffset(): Promise<number> {
+  const ports = listServices().flatMap((service) => [service.port, service.workerPort ?? service.port + 100]);
+  const highest = Math.max(...ports);
   for (;;) {
-    const offset = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all([4000, 4101, 4201].map((port) => portIsFree(port + offset)));
+    const offset = 10_000 + Math.floor(Math.random() * (32_000 - highest - 10_000));
+    const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));
     if (free.every(Boolean)) {
       return offset;
     }
