@@ -9,7 +9,8 @@ describe('observability', () => {
     const endpoint = await collector.start();
     stack = await TestStack.start({
       project: 'gateway',
-      services: ['dbt-artifacts', 'dbt-cloud'],
+      // One subgraph besides the catalog: the others are listed as unreachable, which the status test wants too.
+      services: ['dbt-artifacts'],
       environment: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
     });
   }, 150_000);
@@ -53,7 +54,7 @@ describe('observability', () => {
       services: [
         { name: 'catalog', status: 'ok' },
         { name: 'dbt-artifacts', status: 'ok' },
-        { name: 'dbt-cloud', status: 'ok' },
+        { name: 'dbt-cloud', status: 'unreachable' },
         { name: 'semantic-layer', status: 'unreachable' },
         { name: 'warehouse', status: 'unreachable' },
       ],

@@ -45,7 +45,8 @@ export class ServiceProcess {
     }
     if (this.healthUrl) {
       // Generous: a stack starts several Nest processes at once on what may be two busy cores.
-      await this.waitUntilReady(90_000);
+      // Generous: on a 2-core machine running three test projects at once, a worker can take a minute to boot.
+      await this.waitUntilReady(150_000);
     }
   }
 
