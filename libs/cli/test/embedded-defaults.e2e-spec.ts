@@ -174,6 +174,8 @@ describe('npm start with embedded defaults', () => {
       throw new Error(`${String(error)}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
     });
     const readyAfterMs = Date.now() - startedAt;
+    // Known from here on, so afterAll stops them even when an assertion below fails.
+    children = descendants(child.pid!);
     expect(gatewayUrl).toBe(`http://127.0.0.1:${4000 + offset}`);
     expect(stdout).toContain(
       `no Postgres on 127.0.0.1:${closedPostgresPort} and no DATABASE_URL: starting embedded PGlite`,
@@ -198,7 +200,6 @@ describe('npm start with embedded defaults', () => {
     expect(await response.json()).toEqual({ data: { datasets: { totalCount: 0 } } });
 
     // The gateway, the catalog API and its worker run as children of `up`.
-    children = descendants(child.pid!);
     expect(children.length).toBeGreaterThanOrEqual(3);
 
     const stoppingAt = Date.now();
