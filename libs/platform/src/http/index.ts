@@ -37,6 +37,7 @@ export {
 } from './retry-policy.js';
 export {
   sharedTokenBucketRegistry,
+  sleep,
   TokenBucket,
   TokenBucketRegistry,
   type Clock,

@@ -3,6 +3,7 @@ import mysql, { type QueryValues } from 'mysql2';
 import { OWN_QUERY_MARKER, WarehouseError } from '../warehouse-connector.js';
 import { warehouseErrorFromMysql, type MysqlPlatform } from './mysql.mapper.js';
 import { UTC_SESSION_SQL } from './mysql.queries.js';
+import { sleep } from '@cartograph/platform/http';
 
 export type MysqlSslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -39,9 +40,6 @@ function sslOptions(options: MysqlClientOptions): mysql.SslOptions | undefined {
       return { rejectUnauthorized: true, verifyIdentity: true, ...ca };
   }
 }
-
-const sleep = (milliseconds: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /**
  * One connection to a MySQL or MariaDB server, in UTC. Every statement goes out with OWN_QUERY_MARKER in

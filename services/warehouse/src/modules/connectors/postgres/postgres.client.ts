@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { OWN_QUERY_MARKER, WarehouseError } from '../warehouse-connector.js';
 import { warehouseErrorFromPostgres } from './postgres.mapper.js';
+import { sleep } from '@cartograph/platform/http';
 
 export type PostgresSslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -44,9 +45,6 @@ function tlsOptions(options: PostgresClientOptions): false | ConnectionOptions {
       };
   }
 }
-
-const sleep = (milliseconds: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /**
  * One connection to one database. Every statement goes out with OWN_QUERY_MARKER in front, so history

@@ -7,7 +7,7 @@ import {
   type DescribeStatementResponse,
   type Field,
 } from '@aws-sdk/client-redshift-data';
-import { redactSecrets } from '@cartograph/platform/http';
+import { redactSecrets, sleep } from '@cartograph/platform/http';
 import { Secret } from '@cartograph/platform/secrets';
 import { OWN_QUERY_MARKER, WarehouseError } from '../warehouse-connector.js';
 
@@ -305,22 +305,4 @@ function fieldValue(field: Field): RedshiftValue {
   if (field.booleanValue !== undefined) return field.booleanValue;
   if (field.blobValue !== undefined) return Buffer.from(field.blobValue).toString('base64');
   return null;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
