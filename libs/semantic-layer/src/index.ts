@@ -11,3 +11,5 @@ export * from './role-policy.js';
 export * from './query-result.js';
 export * from './arrow-result.decoder.js';
 export * from './json-result.decoder.js';
+export * from './manifest-metadata.js';
+export * from './semantic-manifest.types.js';

@@ -22,6 +22,8 @@ import { ProjectsRepository } from './modules/projects/projects.repository.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
 import { RunsRepository } from './modules/runs/runs.repository.js';
 import { RunsService } from './modules/runs/runs.service.js';
+import { SemanticManifestController } from './modules/semantic/semantic-manifest.controller.js';
+import { SemanticManifestRepository } from './modules/semantic/semantic-manifest.repository.js';
 import { UploadsController } from './modules/uploads/uploads.controller.js';
 
 export const dbtArtifactsProviders = [
@@ -38,6 +40,7 @@ export const dbtArtifactsProviders = [
   ProjectsService,
   RunsRepository,
   RunsService,
+  SemanticManifestRepository,
 ];
 
 export const dbtArtifactsResolvers = [
@@ -64,7 +67,7 @@ export class DbtArtifactsApiModule {
           }),
         ),
       ],
-      controllers: [UploadsController],
+      controllers: [UploadsController, SemanticManifestController],
       providers: [...dbtArtifactsProviders, ...dbtArtifactsResolvers],
     };
   }

@@ -41,3 +41,23 @@ export const DbtSourceFreshnessChanged = defineEvent({
   }),
   subject: (data) => data.datasetId ?? `dbt/${data.project}/${data.uniqueId}`,
 });
+
+export const DbtArtifactsApplied = defineEvent({
+  type: 'dbt.artifacts.applied',
+  description:
+    'An artifact set was applied to a dbt project. semanticChanged says whether its metrics, semantic models or saved queries changed; dbtCloud carries the ids of the dbt Cloud run that produced it.',
+  schema: z.object({
+    project: z.string(),
+    artifactSetId: z.string(),
+    origin: z.string(),
+    semanticChanged: z.boolean(),
+    dbtCloud: z
+      .object({
+        environmentId: z.string().nullable(),
+        jobId: z.string().nullable(),
+        runId: z.string().nullable(),
+      })
+      .nullable(),
+  }),
+  subject: (data) => `dbt/${data.project}`,
+});

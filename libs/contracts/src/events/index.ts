@@ -1,14 +1,16 @@
 import type { EventContract } from '../define-event.js';
 import { DatasetRemoved, DatasetUpserted } from './dataset.events.js';
-import { DbtSourceFreshnessChanged, DbtTestStatusChanged } from './dbt.events.js';
+import { DbtArtifactsApplied, DbtSourceFreshnessChanged, DbtTestStatusChanged } from './dbt.events.js';
 import { DbtCloudRunIngested } from './dbt-cloud.events.js';
 import { LineageEdgesChanged, LineageEdgesObserved } from './lineage.events.js';
+import { SemanticLayerQueryFinished } from './semantic-layer.events.js';
 import { SyncCompleted, SyncFailed, SyncStarted } from './sync.events.js';
 
 export * from './dataset.events.js';
 export * from './dbt.events.js';
 export * from './dbt-cloud.events.js';
 export * from './lineage.events.js';
+export * from './semantic-layer.events.js';
 export * from './sync.events.js';
 
 /** Every event type Cartograph emits; webhook filters and subscriptions are checked against it. */
@@ -23,6 +25,8 @@ export const eventContracts: readonly EventContract[] = [
   LineageEdgesObserved,
   LineageEdgesChanged,
   DbtCloudRunIngested,
+  DbtArtifactsApplied,
+  SemanticLayerQueryFinished,
 ];
 
 export const eventTypes: readonly string[] = eventContracts.map((contract) => contract.type);

@@ -1,4 +1,5 @@
 import { openAsBlob } from 'node:fs';
+import type { SemanticManifestDocument } from '@cartograph/semantic-layer';
 import { signIdentity, type Identity } from '../auth/identity.js';
 
 // How other services hand dbt artifacts to the dbt-artifacts service: its upload API, called directly (not
@@ -19,6 +20,9 @@ export interface ArtifactSetReceipt {
 }
 
 export interface DbtArtifactsClient {
+  /** The project's semantic models, metrics and saved queries; null when the artifact store has no such project. */
+  semanticManifest(project: string): Promise<SemanticManifestDocument | null>;
+
   /** Sends one artifact set; `origin`/`originReference` say where it came from (e.g. a dbt Cloud run). */
   upload(
     files: ArtifactFileToSend[],
@@ -51,6 +55,31 @@ export function createDbtArtifactsClient(options: {
   };
   const base = options.baseUrl.replace(/\/+$/, '');
   return {
+    async semanticManifest(project) {
+      let response: Response;
+      const url = `${base}/internal/projects/${encodeURIComponent(project)}/semantic-manifest`;
+      try {
+        response = await fetch(url, {
+          headers: signIdentity(identity, options.internalSecret),
+          redirect: 'error',
+          signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+        });
+      } catch (error) {
+        throw new DbtArtifactsClientError(
+          `the dbt-artifacts service at ${base} is unreachable: ${(error as Error).message}`,
+          null,
+        );
+      }
+      if (response.status === 404) return null;
+      const text = await response.text();
+      if (!response.ok) {
+        throw new DbtArtifactsClientError(
+          `dbt-artifacts answered ${response.status} for the semantic manifest of "${project}": ${text.slice(0, 300)}`,
+          response.status,
+        );
+      }
+      return JSON.parse(text) as SemanticManifestDocument;
+    },
     async upload(files, upload) {
       const form = new FormData();
       for (const [name, value] of Object.entries({

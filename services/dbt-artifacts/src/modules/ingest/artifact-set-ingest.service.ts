@@ -16,6 +16,7 @@ import {
   DbtTestStatusChanged,
   IngestArtifactSet,
   LineageEdgesObserved,
+  DbtArtifactsApplied,
   SyncCompleted,
   SyncFailed,
   type EventData,
@@ -67,6 +68,7 @@ const NON_OUTCOME_COMMANDS = new Set([
   'deps',
   'clean',
 ]);
+const SEMANTIC_TYPES = new Set(['metric', 'semantic_model', 'saved_query']);
 const DBT_CLOUD_KEYS = [
   'DBT_CLOUD_RUN_ID',
   'DBT_CLOUD_JOB_ID',
@@ -89,6 +91,8 @@ interface ApplyState {
   changedDatasetNodes: Map<string, DatasetNodeRow | null>;
   removedDatasets: Set<string>;
   manifestApplied: boolean;
+  /** A metric, semantic model or saved query was written or removed: the semantic layer re-reads the project. */
+  semanticChanged: boolean;
   /** Milliseconds per phase, logged with the outcome: where a slow ingest spends its time. */
   timings: Record<string, number>;
   header: {
@@ -164,6 +168,20 @@ export class ArtifactSetIngestService {
           finishedAt: new Date().toISOString(),
           durationMs: Date.now() - started,
           counts: { ...state.counts, rowWrites: state.rowWrites },
+        });
+        const cloud = state.header.dbtCloud;
+        await this.publisher.publish(manager, DbtArtifactsApplied, {
+          project: state.project.name,
+          artifactSetId: set.id,
+          origin: set.origin,
+          semanticChanged: state.semanticChanged,
+          dbtCloud: cloud
+            ? {
+                environmentId: cloud.DBT_CLOUD_ENVIRONMENT_ID ?? null,
+                jobId: cloud.DBT_CLOUD_JOB_ID ?? null,
+                runId: cloud.DBT_CLOUD_RUN_ID ?? null,
+              }
+            : null,
         });
       });
       const done = applied as ApplyState | null;
@@ -319,6 +337,7 @@ export class ArtifactSetIngestService {
       changedDatasetNodes: new Map(),
       removedDatasets: new Set(),
       manifestApplied: false,
+      semanticChanged: false,
       timings: {},
       header: { invocationId: null, dbtVersion: null, generatedAt: null, dbtCloud: null },
     };
@@ -440,6 +459,7 @@ export class ArtifactSetIngestService {
       if (row.dataset_id && !row.is_external) newDatasets.add(row.dataset_id);
       const stored = state.stored.get(row.unique_id);
       if (stored?.contentHash === row.content_hash) continue;
+      if (SEMANTIC_TYPES.has(row.resource_type)) state.semanticChanged = true;
       if (row.dataset_id && !row.is_external && DATASET_TYPES.has(row.resource_type)) {
         state.changedDatasetNodes.set(row.unique_id, {
           unique_id: row.unique_id,
@@ -474,6 +494,8 @@ export class ArtifactSetIngestService {
       throw new IngestRejectedError('INVALID_ARTIFACT', `${file.fileName} has no metadata`, file.fileName);
     }
     const gone = [...state.stored.keys()].filter((uniqueId) => !seen.has(uniqueId));
+    if (gone.some((uniqueId) => SEMANTIC_TYPES.has(uniqueId.slice(0, uniqueId.indexOf('.')))))
+      state.semanticChanged = true;
     for (const uniqueId of gone) {
       const datasetId = state.stored.get(uniqueId)?.datasetId;
       if (datasetId && !state.stored.get(uniqueId)?.isExternal && !newDatasets.has(datasetId))
@@ -502,6 +524,7 @@ export class ArtifactSetIngestService {
       const row = nodeRowOf(record, { header, instance: state.instance, projectName: state.project.name });
       if (!row || state.stored.get(row.unique_id)?.contentHash === row.content_hash) continue;
       add(state.counts, row.resource_type);
+      state.semanticChanged = true;
       rows.push(row);
     }
     for (let start = 0; start < rows.length; start += NODE_BATCH) {
