@@ -33,7 +33,9 @@ export const dbtCloudEnvironment = z.object({
     .string()
     .url()
     .default('http://127.0.0.1:4102')
-    .describe('Base URL of the dbt-artifacts service, which ingests the artifacts a sync downloads.'),
+    .describe(
+      'Base URL of the dbt-artifacts service (dbt Cloud syncs hand it artifacts; the semantic layer reads semantic manifests from it).',
+    ),
   DBT_CLOUD_ARTIFACT_MAX_BYTES: z.coerce
     .number()
     .int()

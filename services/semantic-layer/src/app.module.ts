@@ -11,6 +11,13 @@ import { SemanticLayerConnectionsResolver } from './modules/connections/semantic
 import { SemanticLayerConnectionsService } from './modules/connections/semantic-layer-connections.service.js';
 import { SemanticLayerMetadataResolver } from './modules/metadata/semantic-layer-metadata.resolver.js';
 import { SemanticLayerMetadataService } from './modules/metadata/semantic-layer-metadata.service.js';
+import { DatasetReference } from './modules/manifests/dataset-semantics.model.js';
+import { DatasetSemanticsResolver } from './modules/manifests/dataset-semantics.resolver.js';
+import { SemanticManifestsRepository } from './modules/manifests/semantic-manifests.repository.js';
+import { SemanticManifestsService } from './modules/manifests/semantic-manifests.service.js';
+import { MetricQueryJobsRepository } from './modules/queries/metric-query-jobs.repository.js';
+import { MetricQueryJobsResolver } from './modules/queries/metric-query-jobs.resolver.js';
+import { MetricQueryJobsService } from './modules/queries/metric-query-jobs.service.js';
 import { MetricQueryResolver } from './modules/queries/metric-query.resolver.js';
 import { MetricQueryService } from './modules/queries/metric-query.service.js';
 import { QueryAuditRepository } from './modules/queries/query-audit.repository.js';
@@ -28,12 +35,18 @@ export const semanticLayerProviders = [
   RolePoliciesService,
   QueryAuditRepository,
   MetricQueryService,
+  MetricQueryJobsRepository,
+  MetricQueryJobsService,
+  SemanticManifestsRepository,
+  SemanticManifestsService,
 ];
 
 export const semanticLayerResolvers = [
   SemanticLayerConnectionsResolver,
   SemanticLayerMetadataResolver,
   MetricQueryResolver,
+  MetricQueryJobsResolver,
+  DatasetSemanticsResolver,
 ];
 
 /** The semantic-layer subgraph's API process. */
@@ -48,6 +61,7 @@ export class SemanticLayerApiModule {
         GraphQLModule.forRoot<ApolloFederationDriverConfig>(
           subgraphOptions({
             schemaFile: options.schemaFile,
+            orphanedTypes: [DatasetReference],
             logError: (error) => logger.error({ err: error }, 'unexpected GraphQL error'),
           }),
         ),

@@ -51,6 +51,30 @@ export const semanticLayerEnvironment = z.object({
     .min(1)
     .default(100_000)
     .describe('Results with more rows are refused; add a limit or filters to the query.'),
+  SEMANTIC_LAYER_JOB_RESULT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(3_600)
+    .describe(
+      'How long the rows of a background metric query (submitMetricQuery) can be read after it finished.',
+    ),
+  SEMANTIC_LAYER_WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe(
+      'Background metric queries one semantic-layer worker runs at once (they wait on the Semantic Layer, not on CPU).',
+    ),
+  DBT_ARTIFACTS_URL: z
+    .string()
+    .url()
+    .default('http://127.0.0.1:4102')
+    .describe(
+      'Base URL of the dbt-artifacts service (dbt Cloud syncs hand it artifacts; the semantic layer reads semantic manifests from it).',
+    ),
 });
 
 export const serviceDefinition = defineService({

@@ -1,10 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule, outboxRelayHost } from '@cartograph/platform/nest';
+import { semanticLayerJobs } from '@cartograph/contracts';
+import { PlatformModule, jobWorkerHost, outboxRelayHost } from '@cartograph/platform/nest';
 import { serviceDefinition, type SemanticLayerConfig } from './semantic-layer.definition.js';
+import { semanticLayerProviders } from './app.module.js';
+import { SemanticEventsConsumer } from './modules/manifests/semantic-events.consumer.js';
+import { RunMetricQueryJob } from './modules/queries/run-metric-query.job.js';
 
 /**
- * The semantic-layer worker. Metric queries run in the API process (they poll the Semantic Layer, they do
- * not compute), so the worker only relays the outbox for now.
+ * The semantic-layer worker: background metric queries (BullMQ), the events that keep metadata current
+ * (artifact ingests, dbt Cloud runs), and the outbox relay.
  */
 @Module({})
 export class SemanticLayerWorkerModule {
@@ -12,7 +16,15 @@ export class SemanticLayerWorkerModule {
     return {
       module: SemanticLayerWorkerModule,
       imports: [PlatformModule.forService(serviceDefinition, config)],
-      providers: [outboxRelayHost()],
+      providers: [
+        ...semanticLayerProviders,
+        SemanticEventsConsumer,
+        RunMetricQueryJob,
+        jobWorkerHost(semanticLayerJobs, [RunMetricQueryJob], {
+          concurrency: () => config.SEMANTIC_LAYER_WORKER_CONCURRENCY,
+        }),
+        outboxRelayHost(),
+      ],
     };
   }
 }

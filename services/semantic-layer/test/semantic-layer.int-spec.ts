@@ -337,7 +337,4 @@ describe('semantic layer proxy', () => {
     expect(test.body.data.testSemanticLayerConnection.ok).toBe(false);
     expect(test.body.data.testSemanticLayerConnection.error.code).toBe('UPSTREAM_AUTH_FAILED');
   });
-
-  it.todo('startMetricQuery / metricQueryRun: long queries as BullMQ jobs');
-  it.todo('DBT_CORE connections: metrics and dimensions listed through the dbt-artifacts service');
 });

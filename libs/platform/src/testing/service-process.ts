@@ -3,6 +3,20 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repositoryRoot } from './repository-root.js';
 
+/** Every child still running, killed when the test process exits. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const orphan of running) orphan.kill('SIGKILL');
+  });
+}
+
 /**
  * A service started the way production starts it (`node bin/cartograph.js serve|worker <service>`),
  * from the build, with every output line kept for assertions (e.g. that no secret was logged).
@@ -35,7 +49,12 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    // A stack whose start outlived its test's hook timeout is never stopped by the test (it never got the
+    // stack). Unreferenced, its processes cannot keep Jest from exiting, and the exit hook kills them.
+    killOnExit(child);
+    child.unref();
     for (const stream of [child.stdout!, child.stderr!]) {
+      (stream as { unref?: () => void }).unref?.();
       createInterface({ input: stream }).on('line', (line) => {
         this.lines.push(line);
         if (process.env.STACK_LOGS === '1') {

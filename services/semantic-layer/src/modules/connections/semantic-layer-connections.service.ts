@@ -216,7 +216,7 @@ export class SemanticLayerConnectionsService {
       !connection.tokenCiphertext
     ) {
       throw badUserInput(
-        `semantic layer connection ${connection.name} is a DBT_CORE connection: it has no Semantic Layer API to ask`,
+        `semantic layer connection ${connection.name} is a DBT_CORE connection: it lists metrics, dimensions and saved queries from the artifact store, but running or compiling queries needs a DBT_CLOUD connection`,
         { argument: 'connectionId' },
       );
     }

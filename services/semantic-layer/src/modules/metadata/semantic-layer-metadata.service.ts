@@ -4,6 +4,7 @@ import { badUserInput } from '@cartograph/platform/graphql';
 import {
   SemanticLayerQueryError,
   validateMetricQuery,
+  type ManifestMetadata,
   type SemanticLayerDimension,
   type SemanticLayerEntity,
   type SemanticLayerMeasure,
@@ -12,7 +13,10 @@ import {
 } from '@cartograph/semantic-layer';
 import type { SemanticLayerConfig } from '../../semantic-layer.definition.js';
 import { SemanticLayerClientFactory } from '../connections/semantic-layer-client.factory.js';
+import { SemanticLayerMode } from '../connections/semantic-layer-connection.model.js';
 import { SemanticLayerConnectionsService } from '../connections/semantic-layer-connections.service.js';
+import { environmentScope } from '../manifests/semantic-events.consumer.js';
+import { SemanticManifestsService } from '../manifests/semantic-manifests.service.js';
 import { SemanticLayerCache, stableDigest } from '../upstream/semantic-layer.cache.js';
 import type { SemanticLayerClient } from '../upstream/semantic-layer.client.js';
 import { upstreamGraphqlError } from '../upstream/upstream-graphql-error.js';
@@ -29,8 +33,26 @@ import type {
   SemanticLayerMetricView,
 } from './semantic-layer-metadata.model.js';
 
-// Metadata is read through a Redis cache per connection and environment (SEMANTIC_LAYER_METADATA_TTL_SECONDS).
-// It is not invalidated by events: a new production run shows after the TTL at most.
+// DBT_CLOUD connections read metadata from the Semantic Layer API through a Redis cache per connection and
+// environment (SEMANTIC_LAYER_METADATA_TTL_SECONDS). A new dbt Cloud run of the environment bumps the cache's
+// generation (SemanticEventsConsumer), so its metrics show at once rather than after the TTL. DBT_CORE
+// connections compute the same answers from the project's semantic manifest kept in Postgres.
+
+/** What metadata is read from: the Semantic Layer API or a dbt Core project's manifest. */
+type MetadataSource = Pick<
+  SemanticLayerClient,
+  'metrics' | 'dimensions' | 'entities' | 'measures' | 'savedQueries'
+>;
+
+function manifestSource(manifest: ManifestMetadata): MetadataSource {
+  return {
+    metrics: async (search) => manifest.metrics(search),
+    dimensions: async (metrics) => manifest.dimensions(metrics),
+    entities: async (metrics) => manifest.entities(metrics),
+    measures: async (metrics) => manifest.measures(metrics),
+    savedQueries: async () => manifest.savedQueries(),
+  };
+}
 
 @Injectable()
 export class SemanticLayerMetadataService {
@@ -38,19 +60,20 @@ export class SemanticLayerMetadataService {
     private readonly connections: SemanticLayerConnectionsService,
     private readonly clients: SemanticLayerClientFactory,
     private readonly cache: SemanticLayerCache,
+    private readonly manifests: SemanticManifestsService,
     @Inject(CONFIG) private readonly config: SemanticLayerConfig,
   ) {}
 
   async metrics(connectionId: string, search: string | null): Promise<SemanticLayerMetricView[]> {
-    const metrics = await this.read<SemanticLayerMetric[]>(connectionId, 'metrics', search ?? '', (client) =>
-      client.metrics(search ?? undefined),
+    const metrics = await this.read<SemanticLayerMetric[]>(connectionId, 'metrics', search ?? '', (source) =>
+      source.metrics(search ?? undefined),
     );
     return metrics.map(toMetricView);
   }
 
   async measures(connectionId: string, metric: string): Promise<SemanticLayerMeasureView[]> {
-    return this.read<SemanticLayerMeasure[]>(connectionId, 'measures', metric, (client) =>
-      client.measures([metric]),
+    return this.read<SemanticLayerMeasure[]>(connectionId, 'measures', metric, (source) =>
+      source.measures([metric]),
     );
   }
 
@@ -65,10 +88,10 @@ export class SemanticLayerMetadataService {
     }
     if (names.length === 0) throw badUserInput('metrics: name at least one metric', { argument: 'metrics' });
     const [dimensions, entities, savedQueries] = await Promise.all([
-      this.read<SemanticLayerDimension[]>(connectionId, 'dimensions', names, (client) =>
-        client.dimensions(names),
+      this.read<SemanticLayerDimension[]>(connectionId, 'dimensions', names, (source) =>
+        source.dimensions(names),
       ),
-      this.read<SemanticLayerEntity[]>(connectionId, 'entities', names, (client) => client.entities(names)),
+      this.read<SemanticLayerEntity[]>(connectionId, 'entities', names, (source) => source.entities(names)),
       this.savedQueries(connectionId),
     ]);
     return {
@@ -80,8 +103,8 @@ export class SemanticLayerMetadataService {
   }
 
   savedQueries(connectionId: string): Promise<SemanticLayerSavedQuery[]> {
-    return this.read<SemanticLayerSavedQuery[]>(connectionId, 'saved-queries', '', (client) =>
-      client.savedQueries(),
+    return this.read<SemanticLayerSavedQuery[]>(connectionId, 'saved-queries', '', (source) =>
+      source.savedQueries(),
     );
   }
 
@@ -89,13 +112,18 @@ export class SemanticLayerMetadataService {
     connectionId: string,
     kind: string,
     argument: unknown,
-    load: (client: SemanticLayerClient) => Promise<T>,
+    load: (source: MetadataSource) => Promise<T>,
   ): Promise<T> {
+    const found = await this.connections.require(connectionId);
+    if (found.mode === SemanticLayerMode.DBT_CORE) {
+      return load(manifestSource(await this.manifests.metadata(found.dbtProject ?? '')));
+    }
     const connection = await this.connections.requireCloud(connectionId);
     const key = this.cache.key(
       'metadata',
       connection.id,
       connection.environmentId,
+      await this.cache.generation(environmentScope(connection.environmentId)),
       kind,
       stableDigest({ host: connection.host, argument }),
     );

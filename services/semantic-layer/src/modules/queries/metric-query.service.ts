@@ -24,6 +24,9 @@ import { runMetricQuery } from './metric-query.runner.js';
 import { QueryAuditRepository } from './query-audit.repository.js';
 import { RolePoliciesService } from './role-policies.service.js';
 
+/** Who asks: what policies and the audit need of an identity. */
+export type Requester = Pick<Identity, 'subject' | 'role' | 'name'>;
+
 interface CachedResult {
   queryId: string | null;
   sql: string | null;
@@ -39,7 +42,7 @@ interface Asked {
 }
 
 /** The structured input in the library's request shape; validation is the library's. */
-function requestOf(input: MetricQueryInput): unknown {
+export function requestOf(input: MetricQueryInput): unknown {
   return {
     metrics: input.metrics ?? [],
     groupBy: (input.groupBy ?? []).map((item) => ({
@@ -91,7 +94,7 @@ export class MetricQueryService {
     connectionId: string,
     input: MetricQueryInput | null,
     text: string | null,
-    identity: Identity | undefined,
+    identity: Requester | undefined,
   ): Promise<MetricQueryResult> {
     return this.audited(connectionId, input, text, identity, 'query', async (asked, connection, role) => {
       const request = await this.authorize(connection.id, asked.request, role);
@@ -169,7 +172,7 @@ export class MetricQueryService {
     connectionId: string,
     input: MetricQueryInput | null,
     text: string | null,
-    identity: Identity | undefined,
+    identity: Requester | undefined,
   ): Promise<string> {
     const result = await this.audited(
       connectionId,
@@ -251,7 +254,7 @@ export class MetricQueryService {
     connectionId: string,
     input: MetricQueryInput | null,
     text: string | null,
-    identity: Identity | undefined,
+    identity: Requester | undefined,
     kind: 'query' | 'compile',
     work: (
       asked: Asked,

@@ -57,6 +57,26 @@ export class SemanticLayerCache {
     }
   }
 
+  /**
+   * The current generation of a scope (e.g. one dbt Cloud environment). Keys built with it are dropped at once
+   * by `bump`, without scanning Redis: later reads simply use new keys and the old ones expire.
+   */
+  async generation(scope: string): Promise<string> {
+    try {
+      return (await this.redis.get(this.key('generation', scope))) ?? '0';
+    } catch {
+      return '0';
+    }
+  }
+
+  async bump(scope: string): Promise<void> {
+    try {
+      await this.redis.incr(this.key('generation', scope));
+    } catch {
+      // Without Redis nothing is cached either.
+    }
+  }
+
   /** Reads through the cache: `load` runs on a miss and its answer is kept for `ttlSeconds`. */
   async through<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
     if (ttlSeconds > 0) {

@@ -9,7 +9,10 @@ import { SemanticLayerUpstreamError } from './semantic-layer-upstream.error.js';
 /** Library and upstream errors as GraphQL errors with DESIGN §6 codes; anything else passes unchanged. */
 export function upstreamGraphqlError(error: unknown): unknown {
   if (error instanceof SemanticLayerUpstreamError) {
-    return graphqlError(error.code, error.message, error.queryId ? { queryId: error.queryId } : {});
+    return graphqlError(error.code, error.message, {
+      ...(error.queryId ? { queryId: error.queryId } : {}),
+      ...(error.timedOut ? { timedOut: true } : {}),
+    });
   }
   if (error instanceof SemanticLayerQueryError) {
     return graphqlError('BAD_USER_INPUT', error.message, {
