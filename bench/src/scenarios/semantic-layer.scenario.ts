@@ -1,9 +1,11 @@
+import { Redis } from 'ioredis';
 import { FakeSemanticLayer } from '@cartograph/platform/testing';
 import { bearerHeaders, createGraphqlClient, type GraphqlClient } from '../lib/graphql-client.js';
 import { LatencyHistogram, type LatencySummary } from '../lib/histogram.js';
 import { processMemory, sampleMemoryPeak, type MemoryPeak } from '../lib/process-memory.js';
 import { generateSemanticLayerModel } from '../lib/semantic-layer.generator.js';
-import { Cleanup, prepareStackDatabase, startBenchStack } from '../lib/stack.js';
+import { describeCpu } from '../lib/process-cpu.js';
+import { Cleanup, prepareStackDatabase, StackCpu, startBenchStack, type CpuUsage } from '../lib/stack.js';
 import { formatNumber } from '../lib/table.js';
 import { atMost, info, type Metrics, type Scenario, type ScenarioContext } from '../scenario.js';
 
@@ -85,6 +87,36 @@ const ms = (started: number) => performance.now() - started;
 const describe = (summary: LatencySummary) =>
   `p50 ${summary.p50Ms.toFixed(1)} ms, p95 ${summary.p95Ms.toFixed(1)} ms, p99 ${summary.p99Ms.toFixed(1)} ms`;
 
+/** Bytes of the result-cache entries the subgraph wrote under the stack's Redis prefix. */
+async function resultCacheBytes(prefix: string, redisUrl: string | undefined): Promise<number> {
+  const redis = new Redis(redisUrl ?? 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    let bytes = 0;
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${prefix}:semantic-layer:result:*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      for (const key of keys) bytes += await redis.strlen(key);
+    } while (cursor !== '0');
+    return bytes;
+  } catch {
+    return Number.NaN;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function createConnection(gateway: GraphqlClient, name: string, environmentId: number, host: string) {
   const data = await gateway.query<{ createSemanticLayerConnection: { id: string } }>(CREATE, {
     input: { name, mode: 'DBT_CLOUD', host, environmentId: String(environmentId), token: TOKEN },
@@ -108,6 +140,11 @@ export const semanticLayerScenario: Scenario = {
     { name: 'page-size', description: 'rows per upstream page of the fake', default: 1024 },
     { name: 'seed', description: 'seed of the generated model and dataset', default: 1 },
     {
+      name: 'cpu-profile',
+      description:
+        'directory for V8 CPU profiles of the stack processes, semantic-layer included (off by default)',
+    },
+    {
       name: 'database',
       description: 'database name (dropped and recreated each run)',
       default: 'cartograph_bench_semantic_layer',
@@ -123,6 +160,7 @@ export const semanticLayerScenario: Scenario = {
     const pageSize = options.number('page-size', 1024, { min: 1 });
     const seed = options.number('seed', 1);
     const database = options.string('database', 'cartograph_bench_semantic_layer');
+    const cpuProfileDirectory = options.string('cpu-profile', '') || undefined;
     Object.assign(context.parameters, {
       rows,
       metadataRequests,
@@ -156,6 +194,7 @@ export const semanticLayerScenario: Scenario = {
         databaseUrl: url,
         project: 'bench-semantic-layer',
         services: ['semantic-layer'],
+        cpuProfileDirectory,
       });
       const gateway = createGraphqlClient({
         url: `${stack.gatewayUrl}/graphql`,
@@ -166,6 +205,14 @@ export const semanticLayerScenario: Scenario = {
       const largeConnection = await createConnection(gateway, 'bench-large', LARGE_ENVIRONMENT, host);
       const smallConnection = await createConnection(gateway, 'bench-small', SMALL_ENVIRONMENT, host);
       const metrics: Metrics = {};
+      // CPU per process during each measured phase: a large `other` means the machine was shared.
+      const cpu = new StackCpu(stack, url);
+      const cpuOf = (phase: string, usage: CpuUsage) => {
+        const described = describeCpu(usage.percent);
+        context.parameters[`cpu_${phase}`] = described;
+        context.log(`${phase}: CPU (% of one core) ${described}`);
+        return usage.percent.get('other') ?? Number.NaN;
+      };
 
       // 1. Cached metadata.
       const dimensionsOf = ['revenue', 'order_count'];
@@ -178,19 +225,30 @@ export const semanticLayerScenario: Scenario = {
       );
       fake.resetRequests();
       const metadata = new LatencyHistogram();
+      const byField = { metrics: new LatencyHistogram(), dimensions: new LatencyHistogram() };
+      const stopMetadataCpu = await cpu.start();
       for (let index = 0; index < metadataRequests; index += 1) {
         const sent = performance.now();
         if (index % 2 === 0) await gateway.query(METRICS, { id: largeConnection });
         else await gateway.query(DIMENSIONS, { id: largeConnection, metrics: dimensionsOf });
-        metadata.record(ms(sent));
+        const elapsed = ms(sent);
+        metadata.record(elapsed);
+        byField[index % 2 === 0 ? 'metrics' : 'dimensions'].record(elapsed);
       }
       const metadataSummary = metadata.summary();
-      context.log(`cached metadata: ${describe(metadataSummary)}; ${fake.requests.length} upstream requests`);
+      const metadataOther = cpuOf('metadata', await stopMetadataCpu());
+      context.log(
+        `cached metadata: ${describe(metadataSummary)} (semanticLayerMetrics ${describe(byField.metrics.summary())}; ` +
+          `semanticLayerDimensions ${describe(byField.dimensions.summary())}); ${fake.requests.length} upstream requests`,
+      );
       Object.assign(metrics, {
         metadata_cached_p50_ms: info(metadataSummary.p50Ms, 'ms'),
         metadata_cached_p95_ms: atMost(metadataSummary.p95Ms, 'ms', 20),
         metadata_cached_p99_ms: info(metadataSummary.p99Ms, 'ms'),
+        metadata_metrics_p95_ms: info(byField.metrics.summary().p95Ms, 'ms'),
+        metadata_dimensions_p95_ms: info(byField.dimensions.summary().p95Ms, 'ms'),
         metadata_upstream_requests: atMost(fake.requests.length, 'requests', 0),
+        metadata_other_cpu_pct: info(metadataOther, '%'),
       });
 
       // 2. The large result.
@@ -198,6 +256,10 @@ export const semanticLayerScenario: Scenario = {
       const baseline = processMemory(subgraph.pid!)?.rss ?? Number.NaN;
       fake.resetRequests();
       const stopSampling = sampleMemoryPeak(subgraph.pid!, 50);
+      let stopFirstSampling: (() => MemoryPeak) | null = sampleMemoryPeak(subgraph.pid!, 50);
+      let firstPeak: MemoryPeak | undefined;
+      const stopLargeCpu = await cpu.start();
+      const cachedPages = new LatencyHistogram();
       const queryStarted = performance.now();
       let firstMs = Number.NaN;
       let received = 0;
@@ -208,6 +270,7 @@ export const semanticLayerScenario: Scenario = {
       let peak: MemoryPeak;
       try {
         for (;;) {
+          const sent = performance.now();
           const answer: RunAnswer = await gateway.query<RunAnswer>(RUN, {
             id: largeConnection,
             input: LARGE_QUERY,
@@ -218,6 +281,8 @@ export const semanticLayerScenario: Scenario = {
           const result = answer.runMetricQuery;
           if (requests === 1) {
             firstMs = ms(queryStarted);
+            firstPeak = stopFirstSampling!();
+            stopFirstSampling = null;
             totalCount = result.totalCount;
             context.log(
               `large query: ${formatNumber(result.totalCount)} rows, ${fake.requestsFor('query').length} upstream pages, ` +
@@ -226,6 +291,8 @@ export const semanticLayerScenario: Scenario = {
             );
           } else if (!result.cached) {
             throw new Error(`page ${requests} of the large result was not served from the result cache`);
+          } else {
+            cachedPages.record(ms(sent));
           }
           for (const edge of result.rows.edges) {
             if (edge.node.index !== received) outOfOrder += 1;
@@ -238,14 +305,23 @@ export const semanticLayerScenario: Scenario = {
           after = result.rows.pageInfo.endCursor;
         }
       } finally {
+        stopFirstSampling?.();
         peak = stopSampling();
       }
       const wallMs = ms(queryStarted);
+      const largeOther = cpuOf('large', await stopLargeCpu());
       const growthMb = (peak.peakRssBytes - baseline) / MB;
+      const firstGrowthMb = ((firstPeak?.peakRssBytes ?? Number.NaN) - baseline) / MB;
+      const pageSummary = cachedPages.summary();
+      const cacheBytes = await resultCacheBytes(stack.redisPrefix, stack.environment.REDIS_URL);
       context.log(
         `large query: ${formatNumber(received)} rows in ${requests} requests, ${(wallMs / 1000).toFixed(1)} s ` +
           `(${formatNumber(Math.round(received / (wallMs / 1000)))} rows/s); semantic-layer RSS ${formatNumber(Math.round(baseline / MB))} MB → ` +
-          `peak ${formatNumber(Math.round(peak.peakRssBytes / MB))} MB (+${growthMb.toFixed(0)} MB, ${peak.samples} samples), VmHWM ${formatNumber(Math.round(peak.hwmBytes / MB))} MB`,
+          `peak ${formatNumber(Math.round(peak.peakRssBytes / MB))} MB (+${growthMb.toFixed(0)} MB, ${peak.samples} samples; ` +
+          `+${firstGrowthMb.toFixed(0)} MB during the first request), VmHWM ${formatNumber(Math.round(peak.hwmBytes / MB))} MB`,
+      );
+      context.log(
+        `large query: cached pages ${describe(pageSummary)}; result cache entry ${(cacheBytes / MB).toFixed(1)} MB of JSON`,
       );
       Object.assign(metrics, {
         large_rows: info(received, 'rows'),
@@ -257,11 +333,16 @@ export const semanticLayerScenario: Scenario = {
         large_upstream_pages: info(fake.requestsFor('query').length, 'pages'),
         large_gateway_requests: info(requests, 'requests'),
         large_first_page_s: info(firstMs / 1000, 's'),
+        large_cached_page_p50_ms: info(pageSummary.p50Ms, 'ms'),
+        large_cached_page_p95_ms: info(pageSummary.p95Ms, 'ms'),
         large_wall_s: info(wallMs / 1000, 's'),
         large_rows_per_s: info(received / (wallMs / 1000), 'rows/s'),
+        large_result_cache_mb: info(cacheBytes / MB, 'MB'),
+        large_other_cpu_pct: info(largeOther, '%'),
         subgraph_rss_before_mb: info(baseline / MB, 'MB'),
         subgraph_peak_rss_mb: info(peak.peakRssBytes / MB, 'MB'),
         subgraph_rss_growth_mb: atMost(growthMb, 'MB', 200),
+        subgraph_rss_growth_first_request_mb: info(firstGrowthMb, 'MB'),
         subgraph_vmhwm_mb: info(peak.hwmBytes / MB, 'MB'),
       });
 
@@ -273,6 +354,7 @@ export const semanticLayerScenario: Scenario = {
         `small query: ${firstSmall.runMetricQuery.totalCount} rows, ${firstSmall.runMetricQuery.columns.length} columns`,
       );
       const cachedHistogram = new LatencyHistogram();
+      const stopCachedCpu = await cpu.start();
       for (let index = 0; index < queries; index += 1) {
         const sent = performance.now();
         const answer = await smallRun();
@@ -281,6 +363,7 @@ export const semanticLayerScenario: Scenario = {
           throw new Error('the small query was not served from the result cache');
       }
       const cached = cachedHistogram.summary();
+      cpuOf('cached', await stopCachedCpu());
       context.log(`small query, result cache on: ${describe(cached)}`);
 
       // 3b. The same query with the result cache off: what the proxy adds to the fake's own time.
@@ -293,6 +376,7 @@ export const semanticLayerScenario: Scenario = {
       const overhead = new LatencyHistogram();
       let upstreamRequests = 0;
       fake.resetRequests();
+      const stopUncachedCpu = await cpu.start();
       for (let index = 0; index < queries; index += 1) {
         const before = fake.requests.length;
         const sent = performance.now();
@@ -307,6 +391,7 @@ export const semanticLayerScenario: Scenario = {
         overhead.record(total - fakeMs);
       }
       const uncached = endToEnd.summary();
+      const uncachedOther = cpuOf('uncached', await stopUncachedCpu());
       const fakeTime = upstream.summary();
       const added = overhead.summary();
       context.log(
@@ -324,6 +409,7 @@ export const semanticLayerScenario: Scenario = {
         query_upstream_requests: info(upstreamRequests / queries, 'requests'),
         proxy_overhead_p50_ms: info(added.p50Ms, 'ms'),
         proxy_overhead_p95_ms: info(added.p95Ms, 'ms'),
+        query_other_cpu_pct: info(uncachedOther, '%'),
       });
       return metrics;
     } finally {
