@@ -5,6 +5,7 @@ import { gatewayScenario } from './gateway.scenario.js';
 import { historyIngestScenario } from './history-ingest.scenario.js';
 import { lineageTraversalScenario } from './lineage-traversal.scenario.js';
 import { searchScenario } from './search.scenario.js';
+import { semanticLayerScenario } from './semantic-layer.scenario.js';
 import { sqlLineageScenario } from './sql-lineage.scenario.js';
 import { webhookScenario } from './webhook.scenario.js';
 
@@ -18,4 +19,5 @@ export const scenarios: Scenario[] = [
   sqlLineageScenario,
   historyIngestScenario,
   lineageTraversalScenario,
+  semanticLayerScenario,
 ];

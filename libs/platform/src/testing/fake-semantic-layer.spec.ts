@@ -428,6 +428,7 @@ describe('FakeSemanticLayer queries', () => {
     });
     expect(queryId).toMatch(/^[0-9A-Za-z]{27}$/);
     expect(statuses).toEqual(['PENDING', 'RUNNING', 'COMPILED', 'SUCCESSFUL']);
+    expect(fake.requests.every((request) => request.servedMs > 0)).toBe(true);
     expect(last.totalPages).toBe(1);
     expect(last.sql).toContain("DATE_TRUNC('month', metric_time) AS metric_time__month");
     const table = tableFromIPC(Buffer.from(last.arrowResult, 'base64'));

@@ -437,6 +437,11 @@ export interface FakeSemanticLayerRequest {
   /** Messages of the GraphQL errors answered, if any. */
   errors: string[];
   receivedAt: Date;
+  /**
+   * Milliseconds the fake spent answering (parsing, execution, Arrow or JSON encoding), without injected
+   * delays; 0 until answered. A benchmark subtracts it to see what a client of the fake adds.
+   */
+  servedMs: number;
 }
 
 /** A `createQuery` or `compileSql` as the fake resolved it, with its arguments after variable coercion. */
@@ -786,10 +791,13 @@ export class FakeSemanticLayer {
       status: 0,
       errors: [],
       receivedAt: request.receivedAt,
+      servedMs: 0,
     };
     this.requests.push(record);
+    const started = performance.now();
     const response = await this.#answer(record);
     record.status = response.status;
+    record.servedMs = performance.now() - started;
     return response;
   }
 
