@@ -147,6 +147,7 @@ describe('ManifestMetadata', () => {
       queryableTimeGranularities: ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'],
       filter: null,
       config: { meta: { owner: 'finance' } },
+      measures: [{ name: 'order_total', agg: 'SUM', aggTimeDimension: 'ordered_at', expr: 'order_total' }],
     });
     expect(orders!.filter).toEqual({ whereSqlTemplate: "{{ Dimension('order_id__is_food_order') }} = true" });
     expect(cumulative!.requiresMetricTime).toBe(true);

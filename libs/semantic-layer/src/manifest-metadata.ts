@@ -67,6 +67,7 @@ export class ManifestMetadata {
           queryableTimeGranularities: time ? grainsFrom(time.grain).map((grain) => grain.toUpperCase()) : [],
           filter: metric.filters.length > 0 ? { whereSqlTemplate: metric.filters.join(' AND ') } : null,
           config: { meta: metric.meta },
+          measures: this.measures([metric.name]),
         };
       });
   }

@@ -1,7 +1,8 @@
 // GraphQL documents for the dbt Cloud Semantic Layer API (research/semantic-layer.md §2, §3). Constants
 // only: every value of a request travels in the variables (see `metricQueryVariables`), never in the
 // document text, so names and filter SQL cannot break or change a document. Field choices follow the
-// Python SDK's lazy mode: metrics without nested lists, then dimensions, entities and measures per metric set.
+// Python SDK's lazy mode: metrics without their (long) dimension and entity lists, which are asked per metric
+// set; a metric's few measures come with it, so a listing is one request however many metrics there are.
 
 const DIMENSION_FIELDS = `name
     qualifiedName
@@ -23,6 +24,7 @@ export const METRICS_QUERY = `query CartographSemanticLayerMetrics($environmentI
     queryableTimeGranularities
     filter { whereSqlTemplate }
     config { meta }
+    measures { name agg aggTimeDimension expr }
   }
 }`;
 
@@ -39,16 +41,6 @@ export const ENTITIES_QUERY = `query CartographSemanticLayerEntities($environmen
     description
     type
     role
-    expr
-  }
-}`;
-
-/** Legacy spec only; shows which column `metric_time` resolves to (`aggTimeDimension`). */
-export const MEASURES_QUERY = `query CartographSemanticLayerMeasures($environmentId: BigInt!, $metrics: [MetricInput!]!) {
-  measures(environmentId: $environmentId, metrics: $metrics) {
-    name
-    agg
-    aggTimeDimension
     expr
   }
 }`;
@@ -138,7 +130,6 @@ export const SEMANTIC_LAYER_DOCUMENTS = {
   metrics: METRICS_QUERY,
   dimensions: DIMENSIONS_QUERY,
   entities: ENTITIES_QUERY,
-  measures: MEASURES_QUERY,
   savedQueries: SAVED_QUERIES_QUERY,
   createQuery: CREATE_QUERY_MUTATION,
   compileSql: COMPILE_SQL_MUTATION,

@@ -20,6 +20,8 @@ export interface SemanticLayerMetric {
   queryableTimeGranularities: string[];
   filter: { whereSqlTemplate: string } | null;
   config: { meta: Record<string, unknown> | null } | null;
+  /** The measures it reads. */
+  measures: SemanticLayerMeasure[];
 }
 
 export interface SemanticLayerDimension {

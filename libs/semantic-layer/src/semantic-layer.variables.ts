@@ -140,7 +140,7 @@ export function metricsVariables(
   return variables;
 }
 
-/** Variables of `DIMENSIONS_QUERY`, `ENTITIES_QUERY` and `MEASURES_QUERY`: a set of metrics. */
+/** Variables of `DIMENSIONS_QUERY` and `ENTITIES_QUERY`: a set of metrics. */
 export function metricSetVariables(
   environmentId: EnvironmentId,
   metrics: readonly string[],

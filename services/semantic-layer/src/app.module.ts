@@ -19,6 +19,7 @@ import { MetricQueryJobsRepository } from './modules/queries/metric-query-jobs.r
 import { MetricQueryJobsResolver } from './modules/queries/metric-query-jobs.resolver.js';
 import { MetricQueryJobsService } from './modules/queries/metric-query-jobs.service.js';
 import { MetricQueryResolver } from './modules/queries/metric-query.resolver.js';
+import { QueryResultStore } from './modules/queries/query-result.store.js';
 import { MetricQueryService } from './modules/queries/metric-query.service.js';
 import { QueryAuditRepository } from './modules/queries/query-audit.repository.js';
 import { RolePoliciesRepository } from './modules/queries/role-policies.repository.js';
@@ -36,6 +37,7 @@ export const semanticLayerProviders = [
   QueryAuditRepository,
   MetricQueryService,
   MetricQueryJobsRepository,
+  QueryResultStore,
   MetricQueryJobsService,
   SemanticManifestsRepository,
   SemanticManifestsService,

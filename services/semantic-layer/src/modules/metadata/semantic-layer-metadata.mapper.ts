@@ -22,6 +22,12 @@ export function toMetricView(metric: SemanticLayerMetric): SemanticLayerMetricVi
     queryableTimeGranularities: (metric.queryableTimeGranularities ?? []).map((grain) => grain.toLowerCase()),
     filter: metric.filter?.whereSqlTemplate ?? null,
     meta: metric.config?.meta ?? null,
+    measures: (metric.measures ?? []).map((measure) => ({
+      name: measure.name,
+      agg: measure.agg,
+      aggTimeDimension: measure.aggTimeDimension ?? null,
+      expr: measure.expr,
+    })),
   };
 }
 

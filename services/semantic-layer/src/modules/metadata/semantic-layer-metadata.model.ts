@@ -41,6 +41,11 @@ export class SemanticLayerMetricView {
 
   @Field(() => JSONScalar, { nullable: true, description: 'config.meta of the metric.' })
   meta: unknown;
+
+  @Field(() => [SemanticLayerMeasureView], {
+    description: 'Measures the metric reads.',
+  })
+  measures: SemanticLayerMeasureView[];
 }
 
 @ObjectType('SemanticLayerDimension')

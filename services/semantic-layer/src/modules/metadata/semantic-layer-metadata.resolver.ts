@@ -1,10 +1,6 @@
-import { Args, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import { RequireRole } from '@cartograph/platform/graphql';
-import {
-  SemanticLayerDimensionSet,
-  SemanticLayerMeasureView,
-  SemanticLayerMetricView,
-} from './semantic-layer-metadata.model.js';
+import { SemanticLayerDimensionSet, SemanticLayerMetricView } from './semantic-layer-metadata.model.js';
 import { SemanticLayerMetadataService } from './semantic-layer-metadata.service.js';
 
 @Resolver(() => SemanticLayerMetricView)
@@ -15,12 +11,11 @@ export class SemanticLayerMetadataResolver {
     description: "The environment's metrics (cached per environment).",
   })
   @RequireRole('viewer')
-  async semanticLayerMetrics(
+  semanticLayerMetrics(
     @Args('connectionId', { type: () => ID }) connectionId: string,
     @Args('search', { type: () => String, nullable: true }) search: string | null,
-  ): Promise<(SemanticLayerMetricView & { connectionId: string })[]> {
-    const metrics = await this.metadata.metrics(connectionId, search);
-    return metrics.map((metric) => ({ ...metric, connectionId }));
+  ): Promise<SemanticLayerMetricView[]> {
+    return this.metadata.metrics(connectionId, search);
   }
 
   @Query(() => SemanticLayerDimensionSet, {
@@ -32,14 +27,5 @@ export class SemanticLayerMetadataResolver {
     @Args('metrics', { type: () => [String] }) metrics: string[],
   ): Promise<SemanticLayerDimensionSet> {
     return this.metadata.dimensionSet(connectionId, metrics);
-  }
-
-  @ResolveField(() => [SemanticLayerMeasureView], {
-    description: 'Measures behind the metric (legacy metric spec; empty for the latest spec).',
-  })
-  measures(
-    @Parent() metric: SemanticLayerMetricView & { connectionId: string },
-  ): Promise<SemanticLayerMeasureView[]> {
-    return this.metadata.measures(metric.connectionId, metric.name);
   }
 }

@@ -7,7 +7,6 @@ import {
   type ManifestMetadata,
   type SemanticLayerDimension,
   type SemanticLayerEntity,
-  type SemanticLayerMeasure,
   type SemanticLayerMetric,
   type SemanticLayerSavedQuery,
 } from '@cartograph/semantic-layer';
@@ -27,11 +26,7 @@ import {
   toMetricView,
   toSavedQueryView,
 } from './semantic-layer-metadata.mapper.js';
-import type {
-  SemanticLayerDimensionSet,
-  SemanticLayerMeasureView,
-  SemanticLayerMetricView,
-} from './semantic-layer-metadata.model.js';
+import type { SemanticLayerDimensionSet, SemanticLayerMetricView } from './semantic-layer-metadata.model.js';
 
 // DBT_CLOUD connections read metadata from the Semantic Layer API through a Redis cache per connection and
 // environment (SEMANTIC_LAYER_METADATA_TTL_SECONDS). A new dbt Cloud run of the environment bumps the cache's
@@ -39,17 +34,13 @@ import type {
 // connections compute the same answers from the project's semantic manifest kept in Postgres.
 
 /** What metadata is read from: the Semantic Layer API or a dbt Core project's manifest. */
-type MetadataSource = Pick<
-  SemanticLayerClient,
-  'metrics' | 'dimensions' | 'entities' | 'measures' | 'savedQueries'
->;
+type MetadataSource = Pick<SemanticLayerClient, 'metrics' | 'dimensions' | 'entities' | 'savedQueries'>;
 
 function manifestSource(manifest: ManifestMetadata): MetadataSource {
   return {
     metrics: async (search) => manifest.metrics(search),
     dimensions: async (metrics) => manifest.dimensions(metrics),
     entities: async (metrics) => manifest.entities(metrics),
-    measures: async (metrics) => manifest.measures(metrics),
     savedQueries: async () => manifest.savedQueries(),
   };
 }
@@ -69,12 +60,6 @@ export class SemanticLayerMetadataService {
       source.metrics(search ?? undefined),
     );
     return metrics.map(toMetricView);
-  }
-
-  async measures(connectionId: string, metric: string): Promise<SemanticLayerMeasureView[]> {
-    return this.read<SemanticLayerMeasure[]>(connectionId, 'measures', metric, (source) =>
-      source.measures([metric]),
-    );
   }
 
   async dimensionSet(connectionId: string, metrics: string[]): Promise<SemanticLayerDimensionSet> {

@@ -16,13 +16,7 @@ import type { MetricQueryJobEntity } from './metric-query-job.entity.js';
 import type { MetricQueryInput, MetricQueryResult } from './metric-query.model.js';
 import { MetricQueryService, requestOf, type Requester } from './metric-query.service.js';
 import { MetricQueryJobsRepository } from './metric-query-jobs.repository.js';
-
-interface StoredRows {
-  queryId: string | null;
-  sql: string | null;
-  columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
-}
+import { QueryResultStore } from './query-result.store.js';
 
 /**
  * Metric queries that may run longer than a client wants to hold an HTTP request: submitted here, run by the
@@ -37,6 +31,7 @@ export class MetricQueryJobsService {
     private readonly connections: SemanticLayerConnectionsService,
     private readonly queries: MetricQueryService,
     private readonly cache: SemanticLayerCache,
+    private readonly results: QueryResultStore,
     private readonly queue: JobQueue,
     private readonly publisher: OutboxPublisher,
     @Inject(CONFIG) private readonly config: SemanticLayerConfig,
@@ -95,7 +90,7 @@ export class MetricQueryJobsService {
   /** The rows of a finished job as a result, or null while it runs or when it did not succeed. */
   async result(job: MetricQueryJobEntity): Promise<MetricQueryResult | null> {
     if (job.status !== 'SUCCEEDED') return null;
-    const stored = await this.cache.get<StoredRows>(this.resultKey(job.id));
+    const stored = await this.results.read(this.resultKey(job.id));
     if (!stored) {
       throw new GraphQLError(
         `The rows of metric query job ${job.id} expired (kept ${this.config.SEMANTIC_LAYER_JOB_RESULT_TTL_SECONDS} s): submit it again`,
@@ -103,13 +98,13 @@ export class MetricQueryJobsService {
       );
     }
     return {
-      queryId: stored.queryId,
+      queryId: stored.head.queryId,
       status: 'SUCCESSFUL',
-      columns: stored.columns,
-      totalCount: stored.rows.length,
-      sql: stored.sql,
+      columns: stored.head.columns,
+      totalCount: stored.head.rowCount,
+      sql: stored.head.sql,
       cached: false,
-      allRows: stored.rows,
+      rowSource: stored.rows,
     };
   }
 
@@ -131,13 +126,12 @@ export class MetricQueryJobsService {
         job.text,
         identity,
       );
-      const stored: StoredRows = {
-        queryId: result.queryId,
-        sql: result.sql,
-        columns: result.columns,
-        rows: result.allRows,
-      };
-      await this.cache.set(this.resultKey(job.id), stored, this.config.SEMANTIC_LAYER_JOB_RESULT_TTL_SECONDS);
+      await this.results.write(
+        this.resultKey(job.id),
+        { queryId: result.queryId, sql: result.sql, columns: result.columns },
+        await result.rowSource.read(0, result.rowSource.count),
+        this.config.SEMANTIC_LAYER_JOB_RESULT_TTL_SECONDS,
+      );
       outcome = {
         status: 'SUCCEEDED',
         rowCount: result.totalCount,

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar, connectionType } from '@cartograph/platform/graphql';
+import type { RowSource } from './query-result.store.js';
 
 @InputType('MetricGroupByInput')
 export class MetricGroupByInput {
@@ -93,8 +94,8 @@ export class MetricQueryResult {
   @Field({ description: 'Served from the result cache (SEMANTIC_LAYER_RESULT_TTL_SECONDS).' })
   cached: boolean;
 
-  /** Every decoded row; served through `rows(first, after)`. */
-  allRows: Record<string, unknown>[];
+  /** The decoded rows, in memory or in the result store; served through `rows(first, after)`. */
+  rowSource: RowSource;
 }
 
 @ObjectType('SemanticLayerRolePolicy', {

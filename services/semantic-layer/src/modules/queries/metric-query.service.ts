@@ -22,17 +22,11 @@ import { upstreamGraphqlError } from '../upstream/upstream-graphql-error.js';
 import type { MetricQueryInput, MetricQueryResult, MetricQueryRow } from './metric-query.model.js';
 import { runMetricQuery } from './metric-query.runner.js';
 import { QueryAuditRepository } from './query-audit.repository.js';
+import { QueryResultStore, memoryRows } from './query-result.store.js';
 import { RolePoliciesService } from './role-policies.service.js';
 
 /** Who asks: what policies and the audit need of an identity. */
 export type Requester = Pick<Identity, 'subject' | 'role' | 'name'>;
-
-interface CachedResult {
-  queryId: string | null;
-  sql: string | null;
-  columns: { name: string; type: string }[];
-  rows: Record<string, unknown>[];
-}
 
 interface Asked {
   request: MetricQueryRequest;
@@ -87,6 +81,7 @@ export class MetricQueryService {
     private readonly policies: RolePoliciesService,
     private readonly audit: QueryAuditRepository,
     private readonly cache: SemanticLayerCache,
+    private readonly results: QueryResultStore,
     @Inject(CONFIG) private readonly config: SemanticLayerConfig,
   ) {}
 
@@ -113,7 +108,7 @@ export class MetricQueryService {
               totalCount: 0,
               sql,
               cached: false,
-              allRows: [],
+              rowSource: memoryRows([]),
             },
           };
         }
@@ -125,16 +120,17 @@ export class MetricQueryService {
           stableDigest(variables),
         );
         const ttl = this.config.SEMANTIC_LAYER_RESULT_TTL_SECONDS;
-        const hit =
-          ttl > 0 && asked.readCache !== false ? await this.cache.get<CachedResult>(key) : undefined;
+        const hit = ttl > 0 && asked.readCache !== false ? await this.results.read(key) : undefined;
         if (hit) {
           return {
             result: {
-              ...hit,
+              queryId: hit.head.queryId,
+              sql: hit.head.sql,
+              columns: hit.head.columns,
               status: 'SUCCESSFUL',
-              totalCount: hit.rows.length,
+              totalCount: hit.head.rowCount,
               cached: true,
-              allRows: hit.rows,
+              rowSource: hit.rows,
             },
             status: 'cached',
           };
@@ -146,9 +142,10 @@ export class MetricQueryService {
           maxRows: this.config.SEMANTIC_LAYER_MAX_ROWS,
         });
         const columns = answer.columns.map((column) => ({ name: column.name, type: column.type }));
-        await this.cache.set(
+        await this.results.write(
           key,
-          { queryId: answer.queryId, sql: answer.sql, columns, rows: answer.rows },
+          { queryId: answer.queryId, sql: answer.sql, columns },
+          answer.rows,
           ttl,
         );
         return {
@@ -159,7 +156,7 @@ export class MetricQueryService {
             totalCount: answer.rows.length,
             sql: answer.sql,
             cached: false,
-            allRows: answer.rows,
+            rowSource: memoryRows(answer.rows),
           },
         };
       } finally {
@@ -193,7 +190,7 @@ export class MetricQueryService {
               totalCount: 0,
               sql,
               cached: false,
-              allRows: [],
+              rowSource: memoryRows([]),
             },
           };
         } finally {
@@ -204,16 +201,16 @@ export class MetricQueryService {
     return result.sql ?? '';
   }
 
-  rows(result: MetricQueryResult, first: number, after: string | null) {
+  async rows(result: MetricQueryResult, first: number, after: string | null) {
     const size = pageSize(first, 100);
     const cursor = decodeCursor(after);
     const start = cursor ? Number(cursor[0]) + 1 : 0;
     if (!Number.isSafeInteger(start) || start < 0)
       throw badUserInput('Invalid cursor', { argument: 'after' });
-    const rows: MetricQueryRow[] = result.allRows
-      .slice(start, start + size + 1)
-      .map((values, offset) => ({ index: start + offset, values }));
-    return toConnection(rows, size, result.allRows.length, (row) => [row.index], start > 0);
+    const rows: MetricQueryRow[] = (await result.rowSource.read(start, start + size + 1)).map(
+      (values, offset) => ({ index: start + offset, values }),
+    );
+    return toConnection(rows, size, result.rowSource.count, (row) => [row.index], start > 0);
   }
 
   /** The role's policy applied: forbidden metrics or dimensions refused, row filters added to `where`. */

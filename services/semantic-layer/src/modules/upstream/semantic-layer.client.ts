@@ -5,7 +5,6 @@ import {
   CREATE_QUERY_MUTATION,
   DIMENSIONS_QUERY,
   ENTITIES_QUERY,
-  MEASURES_QUERY,
   METRICS_QUERY,
   QUERY_RESULT_ARROW_QUERY,
   SAVED_QUERIES_QUERY,
@@ -16,7 +15,6 @@ import {
   type MetricQueryVariables,
   type SemanticLayerDimension,
   type SemanticLayerEntity,
-  type SemanticLayerMeasure,
   type SemanticLayerMetric,
   type SemanticLayerQueryResult,
   type SemanticLayerSavedQuery,
@@ -91,15 +89,6 @@ export class SemanticLayerClient {
       metricSetVariables(this.environmentId, metrics),
     );
     return data.entities;
-  }
-
-  async measures(metrics: readonly string[]): Promise<SemanticLayerMeasure[]> {
-    const data = await this.#call<{ measures: SemanticLayerMeasure[] }>(
-      'measures',
-      MEASURES_QUERY,
-      metricSetVariables(this.environmentId, metrics),
-    );
-    return data.measures;
   }
 
   async savedQueries(): Promise<SemanticLayerSavedQuery[]> {
