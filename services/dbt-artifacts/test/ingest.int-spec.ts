@@ -257,6 +257,80 @@ describe('artifact set ingestion', () => {
     });
   });
 
+  it('serves the semantic manifest to services only, and says with dbt.artifacts.applied when it changed', async () => {
+    const url = `${app.baseUrl}/internal/projects/jaffle_shop/semantic-manifest`;
+    const service = { subject: 'service:semantic-layer', kind: 'service' as const, role: 'editor' as const };
+    const refused = await fetch(url, { headers: signIdentity(viewer, INTERNAL_SECRET) });
+    expect(refused.status).toBe(403);
+    const unknown = await fetch(url.replace('jaffle_shop', 'no_such_project'), {
+      headers: signIdentity(service, INTERNAL_SECRET),
+    });
+    expect(unknown.status).toBe(404);
+    const answer = await fetch(url, { headers: signIdentity(service, INTERNAL_SECRET) });
+    expect(answer.status).toBe(200);
+    const document = (await answer.json()) as any;
+    expect(document.semanticModels).toEqual([
+      expect.objectContaining({
+        name: 'orders',
+        datasetId: expect.stringMatching(/^postgres:\/\/default\/analytics\.dbt_prod\.orders$/),
+        modelUniqueId: ordersId,
+        defaultAggTimeDimension: 'ordered_at',
+        measures: [
+          expect.objectContaining({ name: 'order_count', agg: 'sum' }),
+          expect.objectContaining({ name: 'order_total', agg: 'sum' }),
+        ],
+      }),
+    ]);
+    expect(document.metrics.map((metric: any) => [metric.name, metric.type, metric.inputMeasures])).toEqual([
+      ['average_order_value', 'ratio', ['order_total', 'order_count']],
+      ['order_count', 'simple', ['order_count']],
+      ['order_total', 'simple', ['order_total']],
+    ]);
+    expect(document.savedQueries.map((saved: any) => saved.name)).toEqual(['order_metrics']);
+
+    const applied = async (setId: string) =>
+      (
+        await app.dataSource.query(
+          `SELECT "subject", "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'dbt.artifacts.applied' AND "data"->>'artifactSetId' = $1`,
+          [setId],
+        )
+      )[0];
+    const [first] = await app.dataSource.query(
+      `SELECT "data" FROM "dbt_artifacts"."outbox" WHERE "type" = 'dbt.artifacts.applied' ORDER BY "sequence" LIMIT 1`,
+    );
+    expect(first.data).toMatchObject({ project: 'jaffle_shop', semanticChanged: true, dbtCloud: null });
+
+    // A new model description is not a semantic change; a new metric label is, and changes the version.
+    const manifest = buildManifest(12) as any;
+    manifest.nodes[ordersId].description = 'Orders, one row each.';
+    const quiet = await app.settled(
+      (await app.upload([{ field: 'manifest', fileName: 'manifest.json', body: json(manifest) }])).body
+        .artifactSet.id,
+    );
+    expect((await applied(quiet.id)).data.semanticChanged).toBe(false);
+    manifest.metrics['metric.jaffle_shop.order_total'].label = 'Gross order total';
+    const changed = await app.settled(
+      (await app.upload([{ field: 'manifest', fileName: 'manifest.json', body: json(manifest) }])).body
+        .artifactSet.id,
+    );
+    expect(await applied(changed.id)).toMatchObject({
+      subject: 'dbt/jaffle_shop',
+      data: { semanticChanged: true },
+    });
+    const after = (await (
+      await fetch(url, { headers: signIdentity(service, INTERNAL_SECRET) })
+    ).json()) as any;
+    expect(after.version).not.toBe(document.version);
+    expect(after.metrics.find((metric: any) => metric.name === 'order_total').label).toBe(
+      'Gross order total',
+    );
+    // Back to the manifest the other tests expect.
+    const restored = await app.upload([
+      { field: 'manifest', fileName: 'manifest.json', body: json(buildManifest(12)) },
+    ]);
+    expect((await app.settled(restored.body.artifactSet.id)).state).toBe('succeeded');
+  });
+
   it('keeps dbt Cloud ids from metadata.env on the run, and announces a change of source freshness', async () => {
     const env = { DBT_CLOUD_RUN_ID: '70403103', DBT_CLOUD_JOB_ID: '302', DBT_CLOUD_PROJECT_ID: '7' };
     const answer = await app.upload([
