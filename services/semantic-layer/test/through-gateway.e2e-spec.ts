@@ -268,6 +268,53 @@ describe('semantic layer through the gateway', () => {
     expect(created.errors).toBeUndefined();
     const coreId = created.data.createSemanticLayerConnection.id;
     const requestsBefore = fake.requests.length;
+    const tested = await graphql(
+      `
+        mutation ($id: ID!) {
+          testSemanticLayerConnection(id: $id) {
+            ok
+            metricCount
+            error {
+              code
+              message
+            }
+          }
+        }
+      `,
+      { id: coreId },
+    );
+    expect(tested.data.testSemanticLayerConnection).toEqual({ ok: true, metricCount: 3, error: null });
+    const missing = await graphql(
+      `
+        mutation ($input: CreateSemanticLayerConnectionInput!) {
+          createSemanticLayerConnection(input: $input) {
+            id
+          }
+        }
+      `,
+      { input: { name: 'core-missing', mode: 'DBT_CORE', dbtProject: 'never_uploaded' } },
+    );
+    const missingTest = await graphql(
+      `
+        mutation ($id: ID!) {
+          testSemanticLayerConnection(id: $id) {
+            ok
+            error {
+              code
+              message
+            }
+          }
+        }
+      `,
+      { id: missing.data.createSemanticLayerConnection.id },
+    );
+    expect(missingTest.data.testSemanticLayerConnection).toEqual({
+      ok: false,
+      error: {
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('No dbt project named "never_uploaded" in the artifact store'),
+      },
+    });
 
     const listing = await graphql(
       `

@@ -76,7 +76,9 @@ export class SemanticLayerConnectionTest {
   @Field()
   ok: boolean;
 
-  @Field(() => Int, { description: 'Metrics the token can see in the environment.' })
+  @Field(() => Int, {
+    description: 'Metrics the connection lists (the environment the token sees, or the dbt Core project).',
+  })
   metricCount: number;
 
   @Field(() => SemanticLayerErrorView, { nullable: true })

@@ -17,6 +17,7 @@ import {
   SemanticLayerConnectionsRepository,
   isUniqueViolation,
 } from './semantic-layer-connections.repository.js';
+import { SemanticManifestsService } from '../manifests/semantic-manifests.service.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_SEMANTIC_LAYER_HOST = 'https://semantic-layer.cloud.getdbt.com';
@@ -80,6 +81,7 @@ export class SemanticLayerConnectionsService {
   constructor(
     private readonly connections: SemanticLayerConnectionsRepository,
     private readonly clients: SemanticLayerClientFactory,
+    private readonly manifests: SemanticManifestsService,
   ) {}
 
   async get(id: string): Promise<SemanticLayerConnection | null> {
@@ -173,8 +175,13 @@ export class SemanticLayerConnectionsService {
     return this.connections.remove(id);
   }
 
-  /** Lists the environment's metrics with the token: what every query needs to work. */
+  /**
+   * Lists the environment's metrics with the token (what every query needs to work); for DBT_CORE, reads the
+   * project's semantic manifest from the artifact store.
+   */
   async test(id: string): Promise<SemanticLayerConnectionTest> {
+    const found = await this.require(id);
+    if (found.mode === SemanticLayerMode.DBT_CORE) return this.testCore(found);
     const connection = await this.requireCloud(id);
     const client = this.clients.create(connection);
     try {
@@ -191,6 +198,24 @@ export class SemanticLayerConnectionsService {
       return { ok: false, metricCount: 0, error: { ...failure, at } };
     } finally {
       await client.close().catch(() => undefined);
+    }
+  }
+
+  private async testCore(connection: SemanticLayerConnectionEntity): Promise<SemanticLayerConnectionTest> {
+    const at = new Date();
+    try {
+      await this.manifests.refresh(connection.dbtProject ?? '');
+      const metadata = await this.manifests.metadata(connection.dbtProject ?? '');
+      await this.connections.update(connection.id, { lastError: null, lastTestedAt: at });
+      return { ok: true, metricCount: metadata.manifest.metrics.length, error: null };
+    } catch (error) {
+      const code = (error as { extensions?: { code?: string } }).extensions?.code ?? 'UPSTREAM_UNAVAILABLE';
+      const failure = { code, message: (error as Error).message };
+      await this.connections.update(connection.id, {
+        lastError: { ...failure, at: at.toISOString() },
+        lastTestedAt: at,
+      });
+      return { ok: false, metricCount: 0, error: { ...failure, at } };
     }
   }
 
