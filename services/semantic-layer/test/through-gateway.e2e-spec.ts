@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { datasetId } from '@cartograph/catalog-model';
 import { buildManifest } from '@cartograph/dbt/testing';
 import { FakeSemanticLayer, TestStack, eventually } from '@cartograph/platform/testing';
@@ -196,7 +198,25 @@ describe('semantic layer through the gateway', () => {
     expect(compiled.data.compileMetricSql).toMatch(/select/i);
   });
 
-  it('runs a long query in the background: submit, poll the job, read its rows', async () => {
+  it('runs a long query in the background: submit, hear it finish on a subscription, read its rows', async () => {
+    const subscriptions = createClient({
+      url: `${stack.gatewayUrl.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.adminKey}` },
+    });
+    const finished: { subject: string; data: any }[] = [];
+    subscriptions.subscribe<{ events: { subject: string; data: any } }>(
+      {
+        query: `subscription { events(types: ["semantic_layer.query.finished"], subject: "semantic-layer/queries/*") { subject data } }`,
+      },
+      {
+        next: (message) => message.data && finished.push(message.data.events),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    // graphql-ws has no "subscribed" acknowledgement; the server registers the listener right after the message.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const submitted = await graphql(
       `
         mutation ($id: ID!, $text: String) {
@@ -250,6 +270,12 @@ describe('semantic layer through the gateway', () => {
     expect(job.result.totalCount).toBe(3);
     expect(job.result.rows.edges).toHaveLength(2);
     expect(job.result.rows.pageInfo.hasNextPage).toBe(true);
+    const heard = await eventually(async () => finished[0] ?? null, 20_000);
+    await subscriptions.dispose();
+    expect(heard).toEqual({
+      subject: `semantic-layer/queries/${submitted.data.submitMetricQuery.id}`,
+      data: expect.objectContaining({ status: 'SUCCEEDED', rowCount: 3, error: null }),
+    });
   });
 
   it('lists a dbt Core project’s metrics with no dbt Cloud, and shows them on the table they are built on', async () => {
