@@ -1,4 +1,5 @@
 export * from './catalog.jobs.js';
 export * from './dbt-artifacts.jobs.js';
 export * from './dbt-cloud.jobs.js';
+export * from './hex.jobs.js';
 export * from './warehouse.jobs.js';
