@@ -209,6 +209,10 @@ describe('FakeHex', () => {
     hex.fail(1, 503, { path: '/api/v1/projects' });
     expect((await get('/projects')).status).toBe(503);
     expect((await get('/projects')).status).toBe(200);
+    hex.fail(1, 502, { path: '/api/v1/projects', skip: 1 });
+    expect((await get('/projects')).status).toBe(200);
+    expect((await get('/projects')).status).toBe(502);
+    expect((await get('/projects')).status).toBe(200);
     hex.delay(300, { path: '/api/v1/projects', times: 1 });
     const started = Date.now();
     await get('/projects');

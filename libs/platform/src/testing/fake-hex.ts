@@ -186,6 +186,13 @@ export class FakeHex {
   #enterprise = false;
   #rateLimit: FakeHexRateLimitOptions | undefined;
   readonly #hits = new Map<string, number[]>();
+  #faults: {
+    remaining: number;
+    skip: number;
+    status: number;
+    path?: string;
+    headers: Record<string, string>;
+  }[] = [];
 
   constructor() {
     this.#routes();
@@ -299,21 +306,22 @@ export class FakeHex {
     return this;
   }
 
-  /** Answers the next `count` requests (to `path`, a concrete path or route pattern, when given) with `status`. */
+  /**
+   * Answers `count` requests (to `path`, a concrete path, when given) with `status`, after letting `skip` of them
+   * through (e.g. fail the third page of a listing). Retry-After and other headers can be given.
+   */
   fail(
     count: number,
     status: number,
-    options: { path?: string; method?: string; headers?: Record<string, string> } = {},
+    options: { path?: string; skip?: number; headers?: Record<string, string> } = {},
   ): this {
-    this.upstream.failNext(
-      count,
-      {
-        status,
-        headers: options.headers,
-        body: { reason: status >= 500 ? 'Internal server error' : `HTTP ${status}`, traceId: randomUUID() },
-      },
-      { path: options.path, method: options.method },
-    );
+    this.#faults.push({
+      remaining: count,
+      skip: options.skip ?? 0,
+      status,
+      path: options.path,
+      headers: options.headers ?? {},
+    });
     return this;
   }
 
@@ -333,6 +341,7 @@ export class FakeHex {
     this.requests.length = 0;
     this.tooManyRequests = 0;
     this.#hits.clear();
+    this.#faults = [];
     this.upstream.reset();
   }
 
@@ -453,6 +462,20 @@ export class FakeHex {
         );
       }
       hits.push(now);
+    }
+    const fault = this.#faults.find((entry) => !entry.path || entry.path === request.path);
+    if (fault) {
+      if (fault.skip > 0) {
+        fault.skip -= 1;
+      } else {
+        fault.remaining -= 1;
+        if (fault.remaining <= 0) this.#faults.splice(this.#faults.indexOf(fault), 1);
+        return error(
+          fault.status,
+          fault.status >= 500 ? 'Internal server error' : `HTTP ${fault.status}`,
+          fault.headers,
+        );
+      }
     }
     if (!(token.scopes ?? ALL_HEX_SCOPES).includes(scope)) {
       return error(403, `This token does not have the ${scope} scope`);
