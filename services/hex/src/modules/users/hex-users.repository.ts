@@ -8,8 +8,11 @@ export class HexUsersRepository {
 
   /** Replaces the connection's users with the listing just read. */
   async replace(manager: EntityManager, connectionId: string, users: HexUserEntity[]): Promise<void> {
-    await manager.delete(HexUserEntity, { connectionId });
-    if (users.length > 0) await manager.getRepository(HexUserEntity).insert(users);
+    await manager.query(
+      `DELETE FROM "hex"."hex_user" WHERE "connection_id" = $1 AND NOT ("id" = ANY($2::text[]))`,
+      [connectionId, users.map((user) => user.id)],
+    );
+    if (users.length > 0) await manager.getRepository(HexUserEntity).upsert(users, ['connectionId', 'id']);
   }
 
   async byEmail(connectionId: string): Promise<Map<string, HexUserEntity>> {

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface HexProjectSearchRow {
+  id: string;
+  title: string;
+  description: string | null;
+  url: string;
+  score: number;
+}
+
+/** The Hex projects search can find, kept from the hex events. */
+@Injectable()
+export class HexProjectDocumentsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async upsert(
+    manager: EntityManager,
+    rows: {
+      id: string;
+      connectionId: string;
+      title: string;
+      description: string | null;
+      tags: string[];
+      url: string;
+      updatedAt: Date;
+    }[],
+  ): Promise<void> {
+    for (const row of rows) {
+      await manager.query(
+        `INSERT INTO "catalog"."hex_project_document" ("id", "connection_id", "title", "description", "tags", "url", "updated_at", "removed_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
+         ON CONFLICT ("id") DO UPDATE SET "connection_id" = $2, "title" = $3, "description" = $4, "tags" = $5,
+           "url" = $6, "updated_at" = $7, "removed_at" = NULL
+         WHERE "hex_project_document"."updated_at" <= $7`,
+        [row.id, row.connectionId, row.title, row.description, row.tags, row.url, row.updatedAt],
+      );
+    }
+  }
+
+  /** Marks removed what the same connection announced (another connection may still list the project). */
+  async remove(
+    manager: EntityManager,
+    rows: { id: string; connectionId: string; removedAt: Date }[],
+  ): Promise<void> {
+    for (const row of rows) {
+      await manager.query(
+        `UPDATE "catalog"."hex_project_document" SET "removed_at" = $3, "updated_at" = $3
+          WHERE "id" = $1 AND "connection_id" = $2 AND "updated_at" <= $3`,
+        [row.id, row.connectionId, row.removedAt],
+      );
+    }
+  }
+
+  /** Ranked like datasets: weighted cover density (title words weigh most) and an exact-title bonus. */
+  async search(options: {
+    textQuery: string;
+    exactTitle: string;
+    after: { score: number; id: string } | null;
+    limit: number;
+  }): Promise<{ rows: HexProjectSearchRow[]; totalCount: number }> {
+    const rows: (HexProjectSearchRow & { total: number })[] = await this.dataSource.query(
+      `WITH q AS (SELECT to_tsquery('simple', $1) AS query),
+       ranked AS (
+         SELECT h.id, h.title, h.description, h.url,
+                (ts_rank_cd(h.search_document, q.query, 1) * 4
+                 + CASE WHEN lower(h.title) = $2 THEN 2 ELSE 0 END
+                 + 1.0 / (1 + length(h.title)))::float8 AS score
+           FROM "catalog"."hex_project_document" h, q
+          WHERE h.search_document @@ q.query AND h.removed_at IS NULL
+          LIMIT 300
+       )
+       SELECT *, (SELECT count(*)::int FROM ranked) AS total FROM ranked
+        WHERE ($3::float8 IS NULL OR (score, id) < ($3::float8, $4::text))
+        ORDER BY score DESC, id DESC
+        LIMIT $5`,
+      [
+        options.textQuery,
+        options.exactTitle,
+        options.after?.score ?? null,
+        options.after?.id ?? null,
+        options.limit,
+      ],
+    );
+    return { rows, totalCount: rows[0]?.total ?? 0 };
+  }
+}
