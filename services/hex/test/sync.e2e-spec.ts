@@ -14,6 +14,7 @@ const ids = {
   trashed: '0195cd37-13e6-7000-88f1-535fa4c874aa',
   doomed: '0195cd37-13e6-7000-88f1-535fa4c874ab',
   plain: '0195cd37-13e6-7000-88f1-535fa4c874ac',
+  ephemeral: '0195cd37-13e6-7000-88f1-535fa4c874ad',
 };
 
 const PROJECT_FIELDS = `id synced connectionId title description type status categories collections tags
@@ -363,15 +364,27 @@ describe('Hex sync through the gateway', () => {
     expect(subscribed.body.errors).toBeUndefined();
     receiver.secret = subscribed.body.data.createWebhookSubscription.secret;
 
+    hex.project({
+      id: ids.ephemeral,
+      title: 'Ephemeral note',
+      createdAt: new Date('2025-01-09T10:00:00.000Z'),
+    });
     const connectionId = await connect('deletions');
-    const kept = await connect('deletions-kept', { markDeleted: false });
+    const kept = await connect('deletions-kept', { markDeleted: false, excludePatterns: ['^ephemeral'] });
     await sync(connectionId);
     await sync(kept);
+    await eventually(async () => {
+      const { body } = await stack.graphql(
+        `{ search(query: "ephemeral note", types: [HEX_PROJECT]) { totalCount } }`,
+      );
+      return body.data?.search.totalCount === 1 || null;
+    }, 30_000);
     hex.removeProject(ids.doomed);
+    hex.removeProject(ids.ephemeral);
     // An incremental sync cannot see deletions; the full one can.
     expect((await sync(connectionId)).counts.removed ?? 0).toBe(0);
     const run = await sync(connectionId, true);
-    expect(run.counts).toMatchObject({ full: 1, removed: 1 });
+    expect(run.counts).toMatchObject({ full: 1, removed: 2 });
     expect(titles(await projects(connectionId))).not.toContain('Soon deleted');
     const removed = (await projects(connectionId, { includeRemoved: true })).find(
       (project) => project.id === ids.doomed,
@@ -382,17 +395,58 @@ describe('Hex sync through the gateway', () => {
 
     const delivered = await eventually(async () => {
       const hooks = receiver.delivered().filter((hook) => hook.eventType === 'hex.project.removed');
-      return hooks.length > 0 ? hooks : null;
+      return hooks.length >= 2 ? hooks : null;
     }, 60_000);
-    expect(delivered).toHaveLength(1);
-    expect(delivered[0]!.signatureValid).toBe(true);
-    const event = JSON.parse(delivered[0]!.body);
+    expect(delivered.map((hook) => JSON.parse(hook.body).data.projectId).sort()).toEqual(
+      [ids.doomed, ids.ephemeral].sort(),
+    );
+    expect(delivered.every((hook) => hook.signatureValid)).toBe(true);
+    const event = delivered
+      .map((hook) => JSON.parse(hook.body))
+      .find((body) => body.data.projectId === ids.doomed);
+    // Search: the ephemeral project, which only this connection listed, is gone; the other one stays while
+    // other connections still list it.
+    const found = async (query: string) => {
+      const { body } = await stack.graphql(
+        `query($query: String!) { search(query: $query, types: [HEX_PROJECT]) { edges { node { id } } } }`,
+        { query },
+      );
+      return body.data.search.edges.map((edge: any) => edge.node.id);
+    };
+    await eventually(async () => !(await found('ephemeral note')).includes(ids.ephemeral) || null, 30_000);
+    expect(await found('soon deleted')).toContain(ids.doomed);
     expect(event).toMatchObject({
       type: 'hex.project.removed',
       subject: `hex/projects/${ids.doomed}`,
       data: { connectionId, projectId: ids.doomed, title: 'Soon deleted' },
     });
   }, 180_000);
+
+  it('Hex projects appear in the catalog search (from the hex events), typo-tolerant and filtered by type', async () => {
+    const search = async (query: string, types?: string[]) => {
+      const { body } = await stack.graphql(
+        `query($query: String!, $types: [SearchResultType!]) { search(query: $query, types: $types, first: 10) {
+           totalCount edges { node { type id title snippet hexProject { id title url owner { email } } dataset { id } } } } }`,
+        { query, types },
+      );
+      expect(body.errors).toBeUndefined();
+      return body.data.search.edges.map((edge: any) => edge.node);
+    };
+    const hits = await eventually(async () => {
+      const found = await search('revenue dashboard');
+      return found.some((hit: any) => hit.type === 'HEX_PROJECT') ? found : null;
+    }, 30_000);
+    const revenue = hits.find((hit: any) => hit.id === ids.revenue);
+    expect(revenue).toMatchObject({ type: 'HEX_PROJECT', title: 'Revenue dashboard', dataset: null });
+    expect(revenue.snippet).toMatch(/<mark>/);
+    // The gateway resolves the project's fields from the hex subgraph.
+    expect(revenue.hexProject.title).toBe('Revenue dashboard');
+    expect(revenue.hexProject.url).toMatch(/\/acme\/app\//);
+    // A typo is corrected from the vocabulary the titles joined.
+    expect((await search('revenu dashbord')).map((hit: any) => hit.id)).toContain(ids.revenue);
+    expect(await search('revenue dashboard', ['DATASET'])).toEqual([]);
+    expect((await search('marketing', ['HEX_PROJECT'])).map((hit: any) => hit.id)).toEqual([ids.funnel]);
+  }, 60_000);
 
   it('refuses an invalid or catastrophic pattern at save with a clear message, changing nothing', async () => {
     const invalid = await stack.graphql(

@@ -10,7 +10,7 @@ export class HexProjectSearch1764500000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "catalog"."hex_project_document" ("id" text NOT NULL, "connection_id" text NOT NULL, "title" text NOT NULL, "description" text, "tags" text array NOT NULL DEFAULT '{}', "url" text NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "search_document" tsvector, "removed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_6a686b2b125923377dd991b8d45" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "catalog"."hex_project_document" ("id" text NOT NULL, "connection_ids" text array NOT NULL DEFAULT '{}', "title" text NOT NULL, "description" text, "tags" text array NOT NULL DEFAULT '{}', "url" text NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "search_document" tsvector, "removed_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_6a686b2b125923377dd991b8d45" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(`CREATE OR REPLACE FUNCTION "catalog"."hex_project_search_document"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -12,8 +12,9 @@ export class HexProjectDocumentEntity {
   @PrimaryColumn({ type: 'text' })
   id: string;
 
-  @Column({ type: 'text' })
-  connectionId: string;
+  /** The Hex connections that list it; it leaves search when the last one removes it. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  connectionIds: string[];
 
   @Column({ type: 'text' })
   title: string;

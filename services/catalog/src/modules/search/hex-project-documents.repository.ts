@@ -28,25 +28,28 @@ export class HexProjectDocumentsRepository {
   ): Promise<void> {
     for (const row of rows) {
       await manager.query(
-        `INSERT INTO "catalog"."hex_project_document" ("id", "connection_id", "title", "description", "tags", "url", "updated_at", "removed_at")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
-         ON CONFLICT ("id") DO UPDATE SET "connection_id" = $2, "title" = $3, "description" = $4, "tags" = $5,
-           "url" = $6, "updated_at" = $7, "removed_at" = NULL
+        `INSERT INTO "catalog"."hex_project_document" ("id", "connection_ids", "title", "description", "tags", "url", "updated_at", "removed_at")
+         VALUES ($1, ARRAY[$2::text], $3, $4, $5, $6, $7, NULL)
+         ON CONFLICT ("id") DO UPDATE SET
+           "connection_ids" = array(SELECT DISTINCT unnest("hex_project_document"."connection_ids" || ARRAY[$2::text]) ORDER BY 1),
+           "title" = $3, "description" = $4, "tags" = $5, "url" = $6, "updated_at" = $7, "removed_at" = NULL
          WHERE "hex_project_document"."updated_at" <= $7`,
         [row.id, row.connectionId, row.title, row.description, row.tags, row.url, row.updatedAt],
       );
     }
   }
 
-  /** Marks removed what the same connection announced (another connection may still list the project). */
+  /** Takes the connection off the project; the project leaves search when no connection lists it any more. */
   async remove(
     manager: EntityManager,
     rows: { id: string; connectionId: string; removedAt: Date }[],
   ): Promise<void> {
     for (const row of rows) {
       await manager.query(
-        `UPDATE "catalog"."hex_project_document" SET "removed_at" = $3, "updated_at" = $3
-          WHERE "id" = $1 AND "connection_id" = $2 AND "updated_at" <= $3`,
+        `UPDATE "catalog"."hex_project_document"
+            SET "connection_ids" = array_remove("connection_ids", $2::text), "updated_at" = $3,
+                "removed_at" = CASE WHEN cardinality(array_remove("connection_ids", $2::text)) = 0 THEN $3 ELSE "removed_at" END
+          WHERE "id" = $1 AND "updated_at" <= $3`,
         [row.id, row.connectionId, row.removedAt],
       );
     }
