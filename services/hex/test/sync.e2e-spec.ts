@@ -112,6 +112,14 @@ describe('Hex sync through the gateway', () => {
       services: ['hex'],
       environment: { HEX_REQUESTS_PER_MINUTE: '6000', HEX_RATE_LIMIT_BURST: '20' },
     });
+    // Subscribed long before the deletions, so the catalog worker's short subscription cache has it.
+    const url = await receiver.start();
+    const subscribed = await stack.graphql(
+      `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { secret } }`,
+      { input: { url, eventTypes: ['hex.project.removed'] } },
+    );
+    expect(subscribed.body.errors).toBeUndefined();
+    receiver.secret = subscribed.body.data.createWebhookSubscription.secret;
   }, 120_000);
 
   afterAll(async () => {
@@ -356,14 +364,6 @@ describe('Hex sync through the gateway', () => {
   }, 120_000);
 
   it('soft-deletes a project deleted upstream on the next full sync and delivers hex.project.removed', async () => {
-    const url = await receiver.start();
-    const subscribed = await stack.graphql(
-      `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { secret } }`,
-      { input: { url, eventTypes: ['hex.project.removed'] } },
-    );
-    expect(subscribed.body.errors).toBeUndefined();
-    receiver.secret = subscribed.body.data.createWebhookSubscription.secret;
-
     hex.project({
       id: ids.ephemeral,
       title: 'Ephemeral note',
@@ -394,7 +394,13 @@ describe('Hex sync through the gateway', () => {
     expect(titles(await projects(kept))).toContain('Soon deleted');
 
     const delivered = await eventually(async () => {
-      const hooks = receiver.delivered().filter((hook) => hook.eventType === 'hex.project.removed');
+      const hooks = receiver
+        .delivered()
+        .filter(
+          (hook) =>
+            hook.eventType === 'hex.project.removed' &&
+            JSON.parse(hook.body).data.connectionId === connectionId,
+        );
       return hooks.length >= 2 ? hooks : null;
     }, 60_000);
     expect(delivered.map((hook) => JSON.parse(hook.body).data.projectId).sort()).toEqual(

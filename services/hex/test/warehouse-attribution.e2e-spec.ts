@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { datasetId } from '@cartograph/catalog-model';
 import { FakeHex, TestStack, eventually } from '@cartograph/platform/testing';
@@ -7,8 +7,9 @@ import { FakeHex, TestStack, eventually } from '@cartograph/platform/testing';
 // and the gateway joins the warehouse's attribution (which tables) with the hex subgraph's project (title, URL).
 
 const TOKEN = 'hxtw_attribution_0123456789abcdef';
-const SYNCED = '0195cd37-13e6-7000-88f1-000000000001';
-const UNSYNCED = '0195cd37-13e6-7000-88f1-000000000002';
+// Fresh ids each run: MariaDB's general log is server-wide, so earlier runs' queries are in the history too.
+const SYNCED = randomUUID();
+const UNSYNCED = randomUUID();
 const hexComment = (projectId: string, title: string) =>
   `\n-- Hex query metadata: {"categories": [], "cell_type": "SQL", "connection": "MariaDB", "context": "SCHEDULED_RUN", "project_id": "${projectId}", "project_name": "${title}", "project_url": "https://app.hex.tech/acme/hex/${projectId}/draft/logic", "status": "Approved", "trace_id": "0195cd3713e6700088f1535fa4c874a5", "user_email": "ana@acme.test"}`;
 
@@ -134,10 +135,14 @@ describe('Hex projects on the tables their queries read (MariaDB query history)'
     // Seen in a query comment but not synced: it resolves, with only its id.
     expect(byId.get(UNSYNCED)).toEqual({ id: UNSYNCED, synced: false, title: null, url: null });
 
-    const customers = await stack.graphql(`query($id: ID!) { dataset(id: $id) { hexProjects { id } } }`, {
-      id: id('customers'),
-    });
-    expect(customers.body.data.dataset.hexProjects).toEqual([{ id: SYNCED }]);
+    // Both tables are in the catalog once the warehouse's dataset events are consumed.
+    const customers = await eventually(async () => {
+      const { body } = await stack.graphql(`query($id: ID!) { dataset(id: $id) { hexProjects { id } } }`, {
+        id: id('customers'),
+      });
+      return body.data?.dataset ?? null;
+    }, 30_000);
+    expect(customers.hexProjects).toEqual([{ id: SYNCED }]);
 
     const project = await stack.graphql(
       `query($id: ID!) { hexProject(id: $id) { title datasets { id name } } }`,

@@ -20,15 +20,14 @@ describe('RedisTokenBucket (real Redis)', () => {
   const key = () => `test:platform:${randomBytes(4).toString('hex')}:bucket`;
 
   it('lets the burst through, then spaces reservations at the rate, first come first served', async () => {
-    const bucket = new RedisTokenBucket({ redis, key: key(), tokensPerSecond: 10, burst: 2 });
-    // Sent together, answered in order by Redis.
+    // One token a second: the time Redis's clock moves between the calls (ms on a loaded machine) is small beside it.
+    const bucket = new RedisTokenBucket({ redis, key: key(), tokensPerSecond: 1, burst: 2 });
     const waits = await Promise.all([0, 1, 2, 3].map(() => bucket.reserve()));
     expect(waits.slice(0, 2)).toEqual([0, 0]);
-    // About 100 and 200 ms (less the time Redis's clock moved between the calls).
-    expect(waits[2]).toBeGreaterThan(50);
-    expect(waits[2]).toBeLessThanOrEqual(100);
-    expect(waits[3]! - waits[2]!).toBeGreaterThan(50);
-    expect(waits[3]).toBeLessThanOrEqual(200);
+    expect(waits[2]).toBeGreaterThan(800);
+    expect(waits[2]).toBeLessThanOrEqual(1_000);
+    expect(waits[3]).toBeGreaterThan(1_800);
+    expect(waits[3]).toBeLessThanOrEqual(2_000);
   });
 
   it('is one rate for every process that shares the key (two connections, as two workers)', async () => {

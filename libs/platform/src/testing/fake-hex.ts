@@ -522,27 +522,19 @@ export class FakeHex {
       throw new HexError(404, `Collection ${collectionId} not found`);
     }
 
-    const sortValue = (project: ProjectState): string =>
-      iso(
-        sortBy === 'CREATED_AT'
-          ? project.createdAt
-          : sortBy === 'LAST_EDITED_AT'
-            ? project.lastEditedAt
-            : project.lastPublishedAt,
-      ) ?? '';
-    const sortTime = (project: ProjectState): number =>
-      time(
-        sortBy === 'CREATED_AT'
-          ? project.createdAt
-          : sortBy === 'LAST_EDITED_AT'
-            ? project.lastEditedAt
-            : project.lastPublishedAt,
-      );
+    const sortField = (project: ProjectState) =>
+      sortBy === 'CREATED_AT'
+        ? project.createdAt
+        : sortBy === 'LAST_EDITED_AT'
+          ? project.lastEditedAt
+          : project.lastPublishedAt;
+    const sortValue = (project: ProjectState): string => iso(sortField(project)) ?? '';
     const sign = direction === 'ASC' ? 1 : -1;
     const compareKeys = (leftTime: number, leftId: string, rightTime: number, rightId: string): number =>
       sign * (leftTime - rightTime || (leftId < rightId ? -1 : leftId > rightId ? 1 : 0));
 
-    const matching = [...this.#projects.values()]
+    // Sort keys are read once per project, not once per comparison: listings of 10,000 stay cheap.
+    const keyed = [...this.#projects.values()]
       .filter((project) => this.#visible(project, token))
       .filter(
         (project) => (project.type ?? 'PROJECT') === 'PROJECT' || bool(parameters.get('includeComponents')),
@@ -561,7 +553,8 @@ export class FakeHex {
       .filter(
         (project) => collectionName === undefined || (project.collections ?? []).includes(collectionName),
       )
-      .sort((left, right) => compareKeys(sortTime(left), left.id, sortTime(right), right.id));
+      .map((project) => ({ project, time: time(sortField(project)) }))
+      .sort((left, right) => compareKeys(left.time, left.project.id, right.time, right.project.id));
 
     const parse = (name: string): [number, string] | null => {
       const value = parameters.get(name);
@@ -575,16 +568,16 @@ export class FakeHex {
     let page: ProjectState[];
     let hasMoreAfter: boolean;
     if (before) {
-      const earlier = matching.filter(
-        (project) => compareKeys(sortTime(project), project.id, before[0], before[1]) < 0,
+      const earlier = keyed.filter(
+        (entry) => compareKeys(entry.time, entry.project.id, before[0], before[1]) < 0,
       );
-      page = earlier.slice(Math.max(0, earlier.length - limit));
+      page = earlier.slice(Math.max(0, earlier.length - limit)).map((entry) => entry.project);
       hasMoreAfter = true;
     } else {
       const later = after
-        ? matching.filter((project) => compareKeys(sortTime(project), project.id, after[0], after[1]) > 0)
-        : matching;
-      page = later.slice(0, limit);
+        ? keyed.filter((entry) => compareKeys(entry.time, entry.project.id, after[0], after[1]) > 0)
+        : keyed;
+      page = later.slice(0, limit).map((entry) => entry.project);
       hasMoreAfter = later.length > limit;
     }
     const first = page[0];

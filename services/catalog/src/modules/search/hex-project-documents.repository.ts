@@ -14,6 +14,7 @@ export interface HexProjectSearchRow {
 export class HexProjectDocumentsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** One statement for the batch; the last row per project wins, an older event never overwrites a newer one. */
   async upsert(
     manager: EntityManager,
     rows: {
@@ -26,17 +27,21 @@ export class HexProjectDocumentsRepository {
       updatedAt: Date;
     }[],
   ): Promise<void> {
-    for (const row of rows) {
-      await manager.query(
-        `INSERT INTO "catalog"."hex_project_document" ("id", "connection_ids", "title", "description", "tags", "url", "updated_at", "removed_at")
-         VALUES ($1, ARRAY[$2::text], $3, $4, $5, $6, $7, NULL)
-         ON CONFLICT ("id") DO UPDATE SET
-           "connection_ids" = array(SELECT DISTINCT unnest("hex_project_document"."connection_ids" || ARRAY[$2::text]) ORDER BY 1),
-           "title" = $3, "description" = $4, "tags" = $5, "url" = $6, "updated_at" = $7, "removed_at" = NULL
-         WHERE "hex_project_document"."updated_at" <= $7`,
-        [row.id, row.connectionId, row.title, row.description, row.tags, row.url, row.updatedAt],
-      );
-    }
+    const latest = new Map(rows.map((row) => [row.id, row]));
+    if (latest.size === 0) return;
+    await manager.query(
+      `INSERT INTO "catalog"."hex_project_document" ("id", "connection_ids", "title", "description", "tags", "url", "updated_at", "removed_at")
+       SELECT r."id", ARRAY[r."connectionId"], r."title", r."description",
+              ARRAY(SELECT jsonb_array_elements_text(r."tags")), r."url", r."updatedAt", NULL
+         FROM jsonb_to_recordset($1::jsonb)
+           AS r("id" text, "connectionId" text, "title" text, "description" text, "tags" jsonb, "url" text, "updatedAt" timestamptz)
+       ON CONFLICT ("id") DO UPDATE SET
+         "connection_ids" = array(SELECT DISTINCT unnest("hex_project_document"."connection_ids" || EXCLUDED."connection_ids") ORDER BY 1),
+         "title" = EXCLUDED."title", "description" = EXCLUDED."description", "tags" = EXCLUDED."tags",
+         "url" = EXCLUDED."url", "updated_at" = EXCLUDED."updated_at", "removed_at" = NULL
+       WHERE "hex_project_document"."updated_at" <= EXCLUDED."updated_at"`,
+      [JSON.stringify([...latest.values()])],
+    );
   }
 
   /** Takes the connection off the project; the project leaves search when no connection lists it any more. */

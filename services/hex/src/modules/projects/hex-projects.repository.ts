@@ -73,8 +73,23 @@ export class HexProjectsRepository {
       .getMany();
   }
 
+  /** Inserts or replaces whole rows, 200 a statement (one round trip, no read-before-write). */
   async save(manager: EntityManager, rows: HexProjectEntity[]): Promise<void> {
-    if (rows.length > 0) await this.repository(manager).save(rows, { chunk: 200 });
+    const metadata = manager.connection.getMetadata(HexProjectEntity);
+    const keys = ['connection_id', 'id'];
+    const columns = metadata.columns
+      .map((column) => column.databaseName)
+      .filter((name) => !keys.includes(name));
+    for (let start = 0; start < rows.length; start += 200) {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(HexProjectEntity)
+        .values(rows.slice(start, start + 200) as never[])
+        .orUpdate(columns, keys)
+        .updateEntity(false)
+        .execute();
+    }
   }
 
   /** Marks the projects a full sync listed, unchanged ones included. */

@@ -14,6 +14,7 @@ import { toHexProjectView, unsyncedHexProject } from './hex-project.view.js';
 import { HexProjectsRepository } from './hex-projects.repository.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class HexProjectsService {
@@ -26,6 +27,10 @@ export class HexProjectsService {
   async list(filter: HexProjectFilter | null, first: number, after: string | null) {
     const size = pageSize(first);
     const cursor = decodeCursor(after) as [string, string, string] | null;
+    // Connection ids are UUIDs: any other id names no connection.
+    if (filter?.connectionId && !UUID.test(filter.connectionId)) {
+      return toConnection([], size, 0, () => [], Boolean(cursor));
+    }
     const { rows, total } = await this.projects.list(filter ?? {}, size + 1, cursor);
     return toConnection(
       rows,
@@ -49,9 +54,10 @@ export class HexProjectsService {
 
   /** Sets (or, with a null email, clears) the owner by hand; syncs never overwrite a manual owner. */
   async setOwner(id: string, connectionId: string | null, email: string | null): Promise<HexProject> {
-    const [existing] = (await this.projects.byIds([id])).filter(
-      (row) => !connectionId || row.connectionId === connectionId,
-    );
+    if (connectionId && !UUID.test(connectionId)) throw notFound(`Hex connection ${connectionId}`);
+    const [existing] = connectionId
+      ? await this.projects.byKeys(connectionId, [id])
+      : await this.projects.byIds([id]);
     if (!existing) throw notFound(`Hex project ${id}`);
     let owner: { email: string | null; name: string | null; source: string | null } = {
       email: null,

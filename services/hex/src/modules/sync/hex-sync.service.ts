@@ -234,7 +234,12 @@ export class HexSyncService {
         : { sortBy: 'LAST_EDITED_AT', sortDirection: 'DESC' }),
       start: cursor.after ?? null,
     });
-    for await (const page of pages) {
+    // The next page is fetched while this one is applied: the sync takes the longer of the two, not their sum.
+    let next = pages.next();
+    for (;;) {
+      const result = await next;
+      if (result.done) break;
+      const page = result.value;
       let records = page.values;
       let reachedCheckpoint = false;
       if (stopAt) {
@@ -264,9 +269,17 @@ export class HexSyncService {
       }
       counts['pages'] = (counts['pages'] ?? 0) + 1;
       counts['listed'] = (counts['listed'] ?? 0) + records.length;
+      if (!last) {
+        next = pages.next();
+        // Awaited on the next turn; if applying this page fails first, the fetch's own failure is moot.
+        next.catch(() => undefined);
+      }
       tally();
       await this.applyPage(connection, records, users, filter, runId, cursor, counts);
-      if (last) break;
+      if (last) {
+        await pages.return(undefined);
+        break;
+      }
     }
   }
 
