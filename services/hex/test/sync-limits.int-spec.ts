@@ -147,4 +147,58 @@ describe('Hex sync: checkpoints and the shared rate limit', () => {
       await client.close();
     }
   }, 60_000);
+
+  it('retries 5xx answers and slow pages, then lists everything', async () => {
+    hex.resetRequests();
+    const client = createHexClient(
+      { host: hex.baseUrl, token: TOKEN },
+      { timeoutMs: 2_000, retry: { baseDelayMs: 10, maxDelayMs: 20 } },
+    );
+    try {
+      hex.fail(2, 502, { path: '/api/v1/projects', skip: 1 });
+      hex.delay(5_000, { path: '/api/v1/projects', times: 1 });
+      let listed = 0;
+      for await (const page of client.projectPages({
+        includeComponents: true,
+        includeArchived: false,
+        includeTrashed: false,
+      })) {
+        listed += page.values.length;
+      }
+      expect(listed).toBe(PROJECTS);
+      // 5 pages, one slow answer abandoned and two 502s repeated.
+      expect(client.requestCount).toBe(8);
+    } finally {
+      hex.delay(0);
+      await client.close();
+    }
+  }, 60_000);
+
+  it('hexProjects pages through every project with first/after (Relay connection)', async () => {
+    const connectionId = (
+      await app.graphql(`{ hexConnections { edges { node { id name } } } }`)
+    ).body.data.hexConnections.edges
+      .map((edge: any) => edge.node)
+      .find((node: any) => node.name === 'resume').id;
+    const seen = new Set<string>();
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const { body }: { body: any } = await app.graphql(
+        `query($id: String, $after: String) { hexProjects(filter: { connectionId: $id }, first: 100, after: $after) {
+           totalCount pageInfo { hasNextPage endCursor } edges { node { id title } } } }`,
+        { id: connectionId, after },
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data.hexProjects.totalCount).toBe(PROJECTS);
+      for (const edge of body.data.hexProjects.edges) seen.add(edge.node.id);
+      pages += 1;
+      if (!body.data.hexProjects.pageInfo.hasNextPage) break;
+      after = body.data.hexProjects.pageInfo.endCursor;
+    }
+    expect(seen.size).toBe(PROJECTS);
+    expect(pages).toBe(5);
+    const unknown = await app.graphql(`{ hexProjects(filter: { connectionId: "nope" }) { totalCount } }`);
+    expect(unknown.body.data.hexProjects.totalCount).toBe(0);
+  });
 });
