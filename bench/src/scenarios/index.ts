@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { dbtCloudSyncScenario } from './dbt-cloud-sync.scenario.js';
 import { dbtIngestScenario } from './dbt-ingest.scenario.js';
 import { gatewayScenario } from './gateway.scenario.js';
+import { hexSyncScenario } from './hex-sync.scenario.js';
 import { historyIngestScenario } from './history-ingest.scenario.js';
 import { lineageTraversalScenario } from './lineage-traversal.scenario.js';
 import { searchScenario } from './search.scenario.js';
@@ -16,6 +17,7 @@ export const scenarios: Scenario[] = [
   webhookScenario,
   dbtIngestScenario,
   dbtCloudSyncScenario,
+  hexSyncScenario,
   sqlLineageScenario,
   historyIngestScenario,
   lineageTraversalScenario,

@@ -16,6 +16,7 @@ import { DatasetsService } from './modules/datasets/datasets.service.js';
 import { EventsRepository } from './modules/events/events.repository.js';
 import { EventsResolver } from './modules/events/events.resolver.js';
 import { EventsService } from './modules/events/events.service.js';
+import { HexProjectDocumentsRepository } from './modules/search/hex-project-documents.repository.js';
 import { SearchRepository } from './modules/search/search.repository.js';
 import { SearchResolver } from './modules/search/search.resolver.js';
 import { SearchService } from './modules/search/search.service.js';
@@ -30,6 +31,7 @@ export const catalogProviders = [
   DatasetsService,
   EventsRepository,
   EventsService,
+  HexProjectDocumentsRepository,
   SearchRepository,
   SearchService,
   WebhooksRepository,

@@ -5,6 +5,7 @@ import { serviceDefinition, type CatalogConfig } from './catalog.definition.js';
 import { catalogProviders } from './app.module.js';
 import { DatasetRegistryService } from './modules/datasets/dataset-registry.service.js';
 import { CatalogEventConsumer } from './modules/events/catalog-event.consumer.js';
+import { HexProjectIndexService } from './modules/search/hex-project-index.service.js';
 import { PruneEventLogJob } from './modules/events/prune-event-log.job.js';
 import { EventLogSchedule } from './modules/events/event-log.schedule.js';
 import { DeliverWebhookJob } from './modules/webhooks/deliver-webhook.job.js';
@@ -19,6 +20,7 @@ export class CatalogWorkerModule {
       providers: [
         ...catalogProviders,
         DatasetRegistryService,
+        HexProjectIndexService,
         CatalogEventConsumer,
         DeliverWebhookJob,
         PruneEventLogJob,

@@ -55,6 +55,7 @@ describe('observability', () => {
         { name: 'catalog', status: 'ok' },
         { name: 'dbt-artifacts', status: 'ok' },
         { name: 'dbt-cloud', status: 'unreachable' },
+        { name: 'hex', status: 'unreachable' },
         { name: 'semantic-layer', status: 'unreachable' },
         { name: 'warehouse', status: 'unreachable' },
       ],

@@ -12,7 +12,10 @@ import { WarehouseConnectionsService } from './modules/connections/warehouse-con
 import { WarehouseTablesRepository } from './modules/crawl/warehouse-tables.repository.js';
 import { DatasetInsightsRepository } from './modules/datasets/dataset-insights.repository.js';
 import { DatasetReference, HexProjectReference } from './modules/datasets/dataset-warehouse.model.js';
-import { DatasetWarehouseResolver } from './modules/datasets/dataset-warehouse.resolver.js';
+import {
+  DatasetWarehouseResolver,
+  HexProjectWarehouseResolver,
+} from './modules/datasets/dataset-warehouse.resolver.js';
 import { DatasetWarehouseService } from './modules/datasets/dataset-warehouse.service.js';
 import { LineageRepository } from './modules/lineage/lineage.repository.js';
 import { LineageService } from './modules/lineage/lineage.service.js';
@@ -30,7 +33,11 @@ export const warehouseProviders = [
   SyncRunsRepository,
 ];
 
-export const warehouseResolvers = [WarehouseConnectionsResolver, DatasetWarehouseResolver];
+export const warehouseResolvers = [
+  WarehouseConnectionsResolver,
+  DatasetWarehouseResolver,
+  HexProjectWarehouseResolver,
+];
 
 /** The warehouse subgraph's API process. */
 @Module({})

@@ -8,6 +8,7 @@ export {
   type HttpMethod,
   type QueryValue,
   type RateLimitOptions,
+  type RateLimiter,
   type VendorHttpAttempt,
   type VendorHttpClientOptions,
   type VendorHttpStream,
@@ -43,6 +44,7 @@ export {
   type Clock,
   type TokenBucketOptions,
 } from './token-bucket.js';
+export { RedisTokenBucket, type RedisTokenBucketOptions } from './redis-token-bucket.js';
 export {
   isSensitiveHeaderName,
   isSensitiveName,

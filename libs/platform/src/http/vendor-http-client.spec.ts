@@ -324,6 +324,24 @@ describe('VendorHttpClient rate limit', () => {
     expect(Math.max(...attempts.map((attempt) => attempt.rateLimitWaitMs))).toBeGreaterThanOrEqual(350);
   });
 
+  it('takes a token from a shared rate limiter before every attempt, retries included', async () => {
+    const taken: number[] = [];
+    const limiter = {
+      take: async () => {
+        taken.push(Date.now());
+        return 7;
+      },
+    };
+    const api = client({ rateLimiter: limiter, rateLimit: { key: 'ignored', tokensPerSecond: 0.001 } });
+    fake.failNext(1, { status: 503 });
+    await api.getJson('accounts/1/');
+    expect(taken).toHaveLength(2);
+    expect(attempts.map((attempt) => attempt.rateLimitWaitMs)).toEqual([7, 7]);
+    // A request that opts out of rate limiting skips the shared limiter too.
+    await api.getJson('accounts/2/', { rateLimit: false });
+    expect(taken).toHaveLength(2);
+  });
+
   it('does not slow down requests of other keys', async () => {
     const registry = new TokenBucketRegistry();
     const first = client({

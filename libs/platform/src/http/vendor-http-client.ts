@@ -59,6 +59,12 @@ export interface RateLimitOptions extends TokenBucketOptions {
   key: string;
 }
 
+/** A limiter shared beyond one process (e.g. `RedisTokenBucket`): one token is taken before every attempt. */
+export interface RateLimiter {
+  /** Waits for a token; resolves to the time waited in milliseconds. */
+  take(signal?: AbortSignal): Promise<number>;
+}
+
 /** Reported after every attempt, for metrics and logs. Holds no header, query string or body. */
 export interface VendorHttpAttempt {
   vendor: string;
@@ -94,6 +100,8 @@ export interface VendorHttpClientOptions {
   timeouts?: Partial<VendorHttpTimeouts>;
   retry?: Partial<RetryOptions>;
   rateLimit?: RateLimitOptions;
+  /** Replaces `rateLimit` with a limiter of the caller's (a Redis bucket shared by every worker). */
+  rateLimiter?: RateLimiter;
   /** Default: the process-wide `sharedTokenBucketRegistry`. */
   rateLimitRegistry?: TokenBucketRegistry;
   /** Called after every attempt; exceptions it throws are ignored. */
@@ -217,6 +225,7 @@ interface RequestPlan {
   retry: RetryOptions;
   mayRepeat: boolean;
   rateLimit: RateLimitOptions | undefined;
+  rateLimiter: RateLimiter | undefined;
   signal: AbortSignal | undefined;
   allowStatuses: ReadonlySet<number>;
   operation: string | undefined;
@@ -280,6 +289,7 @@ export class VendorHttpClient {
   readonly #timeouts: VendorHttpTimeouts;
   readonly #retry: Partial<RetryOptions>;
   readonly #rateLimit: RateLimitOptions | undefined;
+  readonly #rateLimiter: RateLimiter | undefined;
   readonly #registry: TokenBucketRegistry;
   readonly #onAttempt: ((attempt: VendorHttpAttempt) => void) | undefined;
   readonly #dispatcher: Dispatcher | undefined;
@@ -305,6 +315,7 @@ export class VendorHttpClient {
     resolveRetryOptions(options.retry);
     this.#retry = options.retry ?? {};
     this.#rateLimit = options.rateLimit;
+    this.#rateLimiter = options.rateLimiter;
     this.#registry = options.rateLimitRegistry ?? sharedTokenBucketRegistry;
     this.#onAttempt = options.onAttempt;
     this.#dispatcher = options.dispatcher;
@@ -418,6 +429,7 @@ export class VendorHttpClient {
       retry,
       mayRepeat: options.idempotent ?? isIdempotentMethod(method),
       rateLimit: options.rateLimit === false ? undefined : (options.rateLimit ?? this.#rateLimit),
+      rateLimiter: options.rateLimit === false ? undefined : this.#rateLimiter,
       signal: options.signal,
       allowStatuses: new Set(options.allowStatuses ?? []),
       operation: options.operation,
@@ -433,11 +445,13 @@ export class VendorHttpClient {
   ): Promise<{ result: Extract<AttemptResult, { kind: 'response' }>; attempts: number }> {
     let totalDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
-      const rateLimitWaitMs = plan.rateLimit
-        ? await this.#registry
-            .bucket(`${plan.vendor}:${plan.rateLimit.key}`, plan.rateLimit)
-            .take(plan.signal)
-        : 0;
+      const rateLimitWaitMs = plan.rateLimiter
+        ? await plan.rateLimiter.take(plan.signal)
+        : plan.rateLimit
+          ? await this.#registry
+              .bucket(`${plan.vendor}:${plan.rateLimit.key}`, plan.rateLimit)
+              .take(plan.signal)
+          : 0;
       const startedAt = performance.now();
       const result = await this.#attempt(plan, mode);
       const durationMs = Math.round(performance.now() - startedAt);

@@ -19,3 +19,4 @@ export * from './fake-clickhouse.js';
 export * from './fake-databricks.js';
 export * from './fake-athena.js';
 export * from './fake-semantic-layer.js';
+export * from './fake-hex.js';

@@ -7,6 +7,7 @@ import { StreamConsumer, idempotentBatch } from '@cartograph/platform/events';
 import { CONFIG, LOGGER, type SharedConfig } from '@cartograph/platform/nest';
 import { createRedis } from '@cartograph/platform/redis';
 import { DatasetRegistryService } from '../datasets/dataset-registry.service.js';
+import { HexProjectIndexService } from '../search/hex-project-index.service.js';
 import { WebhooksService } from '../webhooks/webhooks.service.js';
 import { EventsRepository } from './events.repository.js';
 
@@ -14,7 +15,7 @@ export const CATALOG_CONSUMER_GROUP = 'catalog';
 
 /**
  * The catalog's one consumer of the event stream. In one transaction per event it records the event in
- * the event log, applies dataset events to the registry and creates webhook deliveries; the event id is
+ * the event log, applies dataset events to the registry and hex project events to search, and creates webhook deliveries; the event id is
  * recorded in the same transaction, so a redelivered event changes nothing. Delivery jobs are enqueued
  * after commit; if that fails, the stale-delivery sweep enqueues them later.
  *
@@ -32,6 +33,7 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly dataSource: DataSource,
     private readonly registry: DatasetRegistryService,
+    private readonly hexProjects: HexProjectIndexService,
     private readonly webhooks: WebhooksService,
     private readonly events: EventsRepository,
     @Inject(CONFIG) private readonly config: SharedConfig,
@@ -48,6 +50,7 @@ export class CatalogEventConsumer implements OnApplicationBootstrap, OnApplicati
       async (events, manager) => {
         await this.events.record(manager, events);
         await this.registry.apply(events, manager);
+        await this.hexProjects.apply(events, manager);
         return this.webhooks.fanOut(manager, events);
       },
     );

@@ -11,6 +11,10 @@ import type { DatasetEntity } from '../datasets/dataset.entity.js';
 import type { DatasetKindValue } from '../datasets/dataset.model.js';
 import { highlight } from './highlight.js';
 import { SearchResultType, type SearchHit } from './search.model.js';
+import {
+  HexProjectDocumentsRepository,
+  type HexProjectSearchRow,
+} from './hex-project-documents.repository.js';
 import { SearchRepository, type DatasetSearchRow } from './search.repository.js';
 import { buildTextQuery, isIdentifierLike, searchWords, type AnalysedWord } from './search-words.js';
 
@@ -50,7 +54,10 @@ function exactNameCandidates(words: AnalysedWord[]): string[] {
 
 @Injectable()
 export class SearchService {
-  constructor(private readonly search: SearchRepository) {}
+  constructor(
+    private readonly search: SearchRepository,
+    private readonly hexProjects: HexProjectDocumentsRepository,
+  ) {}
 
   async find(
     query: string,
@@ -64,9 +71,7 @@ export class SearchService {
     }
     const limit = pageSize(first, 20);
     const cursor = decodeCursor(after);
-    if (types && types.length > 0 && !types.includes(SearchResultType.DATASET)) {
-      return toConnection([], limit, 0, () => [], Boolean(cursor));
-    }
+    const wanted = (type: SearchResultType) => !types || types.length === 0 || types.includes(type);
     const words = searchWords(text);
     if (words.length === 0) {
       return toConnection([], limit, 0, () => [], Boolean(cursor));
@@ -81,6 +86,19 @@ export class SearchService {
     const queryWords = usable.length > 0 ? usable : analysis;
     const exactNames = exactNameCandidates(queryWords);
     const position = cursor ? { score: Number(cursor[0]), id: String(cursor[1]) } : null;
+    // Hex projects (from the hex events) are ranked the same way and merged by score.
+    const hexHits = wanted(SearchResultType.HEX_PROJECT)
+      ? await this.findHexProjects(text, queryWords, position, limit + 1)
+      : { hits: [], totalCount: 0 };
+    if (!wanted(SearchResultType.DATASET)) {
+      return toConnection(
+        hexHits.hits,
+        limit,
+        hexHits.totalCount,
+        (hit) => [hit.score, hit.id],
+        Boolean(cursor),
+      );
+    }
     // Table-name prefixes are answered from the name index; the full-text index is only needed when they
     // do not fill the page.
     const prefixed = isIdentifierLike(text)
@@ -100,25 +118,58 @@ export class SearchService {
       ({ rows, totalCount } = await search(buildTextQuery(queryWords, 'any')));
     }
     totalCount = Math.max(totalCount, prefixed.count);
-    return toConnection(
-      rows,
-      limit,
-      totalCount,
-      (row) => [row.score, row.id],
-      Boolean(cursor),
-      (row) => {
-        const dataset = toDataset(toEntity(row));
-        const titleMatch = highlight(dataset.displayName, text);
-        const descriptionMatch = row.description ? highlight(row.description, text) : null;
-        return {
-          type: SearchResultType.DATASET,
-          id: row.id,
-          title: dataset.displayName,
-          snippet: descriptionMatch ?? titleMatch,
-          score: row.score,
-          dataset: { ...dataset, kind: dataset.kind as DatasetKindValue },
-        };
-      },
+    const datasetHits = rows.map((row): SearchHit => {
+      const dataset = toDataset(toEntity(row));
+      const titleMatch = highlight(dataset.displayName, text);
+      const descriptionMatch = row.description ? highlight(row.description, text) : null;
+      return {
+        type: SearchResultType.DATASET,
+        id: row.id,
+        title: dataset.displayName,
+        snippet: descriptionMatch ?? titleMatch,
+        score: row.score,
+        dataset: { ...dataset, kind: dataset.kind as DatasetKindValue },
+        hexProject: null,
+      };
+    });
+    const hits = [...datasetHits, ...hexHits.hits].sort(
+      (left, right) => right.score - left.score || (left.id < right.id ? 1 : left.id > right.id ? -1 : 0),
     );
+    return toConnection(
+      hits,
+      limit,
+      totalCount + hexHits.totalCount,
+      (hit) => [hit.score, hit.id],
+      Boolean(cursor),
+    );
+  }
+
+  private async findHexProjects(
+    text: string,
+    words: AnalysedWord[],
+    after: { score: number; id: string } | null,
+    limit: number,
+  ): Promise<{ hits: SearchHit[]; totalCount: number }> {
+    const search = (match: 'all' | 'any') =>
+      this.hexProjects.search({
+        textQuery: buildTextQuery(words, match),
+        exactTitle: text.toLowerCase(),
+        after,
+        limit,
+      });
+    let { rows, totalCount } = await search('all');
+    if (rows.length === 0 && !after && words.length > 1) ({ rows, totalCount } = await search('any'));
+    return {
+      totalCount,
+      hits: rows.map((row: HexProjectSearchRow) => ({
+        type: SearchResultType.HEX_PROJECT,
+        id: row.id,
+        title: row.title,
+        snippet: (row.description ? highlight(row.description, text) : null) ?? highlight(row.title, text),
+        score: row.score,
+        dataset: null,
+        hexProject: { id: row.id },
+      })),
+    };
   }
 }

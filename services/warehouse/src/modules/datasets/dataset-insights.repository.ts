@@ -97,4 +97,21 @@ export class DatasetInsightsRepository {
       [[...new Set(datasetIds)]],
     );
   }
+
+  /** Pairs (Hex project id, dataset id) of the tables the projects' queries read, by their query comments. */
+  async hexProjectReads(filter: {
+    projectIds?: readonly string[];
+    datasetIds?: readonly string[];
+  }): Promise<{ project_id: string; dataset_id: string }[]> {
+    const byProject = filter.projectIds !== undefined;
+    return this.dataSource.query(
+      `SELECT DISTINCT q."attribution"->>'projectId' AS "project_id", r."dataset_id"
+       FROM "warehouse"."query_dataset" r
+       JOIN "warehouse"."warehouse_query" q ON q."connection_id" = r."connection_id" AND q."query_key" = r."query_key"
+       WHERE r."role" = 'source' AND q."attribution"->>'tool' = 'hex' AND q."attribution"->>'projectId' IS NOT NULL
+         AND ${byProject ? `q."attribution"->>'projectId'` : 'r."dataset_id"'} = ANY($1::text[])
+       ORDER BY 1, 2`,
+      [[...new Set(byProject ? filter.projectIds : filter.datasetIds)]],
+    );
+  }
 }

@@ -20,7 +20,7 @@ export class DatasetReference {
   description:
     'A Hex project, referenced by the id its query comments carry; the hex subgraph resolves the rest.',
 })
-@Directive('@key(fields: "id", resolvable: false)')
+@Directive('@key(fields: "id")')
 export class HexProjectReference {
   @Field(() => ID)
   id: string;

@@ -5,6 +5,7 @@ import {
   DatasetConsumer,
   DatasetReference,
   DatasetUsage,
+  HexProjectReference,
   ImpactAnalysis,
   LineageDirection,
   LineageGraph,
@@ -119,5 +120,32 @@ export class DatasetWarehouseResolver {
   })
   consumers(@Parent() dataset: DatasetReference, @Context() context: object) {
     return this.datasets.consumers(context, dataset.id);
+  }
+
+  @ResolveField(() => [HexProjectReference], {
+    description:
+      'Hex projects whose queries read the dataset, by the Hex comments in query history (the hex subgraph resolves their fields).',
+  })
+  hexProjects(@Parent() dataset: DatasetReference, @Context() context: object) {
+    return this.datasets.hexProjects(context, dataset.id);
+  }
+}
+
+/** `HexProject.datasets`: the warehouse owns the attribution, so it resolves HexProject by id for this field. */
+@Resolver(() => HexProjectReference)
+@RequireRole('viewer')
+export class HexProjectWarehouseResolver {
+  constructor(private readonly warehouse: DatasetWarehouseService) {}
+
+  @ResolveReference()
+  resolveReference(reference: { id: string }): HexProjectReference {
+    return { id: reference.id };
+  }
+
+  @ResolveField(() => [DatasetReference], {
+    description: 'Tables the project read, by the Hex comments its queries carry in warehouse query history.',
+  })
+  datasets(@Parent() project: HexProjectReference, @Context() context: object) {
+    return this.warehouse.hexProjectDatasets(context, project.id);
   }
 }

@@ -13,6 +13,7 @@ import type { WarehouseTableEntity } from '../crawl/warehouse-table.entity.js';
 import { DatasetInsightsRepository, type QueryRow } from './dataset-insights.repository.js';
 import type {
   DatasetConsumer,
+  DatasetReference,
   DatasetUsage,
   ImpactAnalysis,
   LineageGraph,
@@ -201,6 +202,36 @@ export class DatasetWarehouseService {
         ),
       );
     }).load(datasetId);
+  }
+
+  /** Hex projects whose queries read the dataset (by their query comments), by project id. */
+  async hexProjects(context: object, datasetId: string): Promise<{ id: string }[]> {
+    const projects = await requestLoader<string, { id: string }[]>(
+      context,
+      'warehouse-hex-projects',
+      async (ids) => {
+        const rows = await this.insights.hexProjectReads({ datasetIds: ids });
+        return ids.map((id) =>
+          rows.filter((row) => row.dataset_id === id).map((row) => ({ id: row.project_id })),
+        );
+      },
+    ).load(datasetId);
+    return projects ?? [];
+  }
+
+  /** Datasets a Hex project's queries read (by their query comments). */
+  async hexProjectDatasets(context: object, projectId: string): Promise<DatasetReference[]> {
+    const datasets = await requestLoader<string, DatasetReference[]>(
+      context,
+      'warehouse-hex-project-datasets',
+      async (ids) => {
+        const rows = await this.insights.hexProjectReads({ projectIds: ids });
+        return ids.map((id) =>
+          rows.filter((row) => row.project_id === id).map((row) => reference(row.dataset_id)),
+        );
+      },
+    ).load(projectId);
+    return datasets ?? [];
   }
 }
 
