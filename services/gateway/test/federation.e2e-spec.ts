@@ -4,9 +4,8 @@ import WebSocket from 'ws';
 import { DatasetUpserted } from '@cartograph/contracts';
 import { createServiceDataSource } from '@cartograph/platform/database';
 import { OutboxPublisher } from '@cartograph/platform/events';
-import { TestStack, eventually } from '@cartograph/platform/testing';
+import { TestStack, WebhookReceiver, eventually } from '@cartograph/platform/testing';
 import type { DataSource } from 'typeorm';
-import { WebhookReceiver } from './webhook-receiver.js';
 
 const tables = ['customers', 'orders', 'payments', 'order_items', 'customer_lifetime_value'].map((name) => ({
   id: `snowflake://acme/analytics.marts.${name}`,

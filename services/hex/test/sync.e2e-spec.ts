@@ -1,5 +1,4 @@
-import { FakeHex, TestStack, eventually } from '@cartograph/platform/testing';
-import { WebhookReceiver } from './webhook-receiver.js';
+import { FakeHex, TestStack, WebhookReceiver, eventually } from '@cartograph/platform/testing';
 
 const TOKEN = 'hxtw_workspace_0123456789abcdefXYZ9';
 const PERSONAL = 'hxtp_alice_personal_0123456789abcd';

@@ -64,3 +64,4 @@ export {
   type OffsetPaginateOptions,
   type PaginateOptions,
 } from './paginate.js';
+export { VendorApiError, type VendorApiErrorCode, type VendorApiErrorDetails } from './vendor-api.error.js';

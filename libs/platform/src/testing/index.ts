@@ -20,3 +20,4 @@ export * from './fake-databricks.js';
 export * from './fake-athena.js';
 export * from './fake-semantic-layer.js';
 export * from './fake-hex.js';
+export * from './webhook-receiver.js';
