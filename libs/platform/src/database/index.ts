@@ -1,2 +1,3 @@
 export * from './data-source.factory.js';
 export * from './snake-naming.strategy.js';
+export * from './unique-violation.js';

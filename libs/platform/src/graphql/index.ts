@@ -5,3 +5,4 @@ export * from './roles.guard.js';
 export * from './subgraph.options.js';
 export * from './data-loader.js';
 export * from './sync-schedule.model.js';
+export * from './connection-input.js';

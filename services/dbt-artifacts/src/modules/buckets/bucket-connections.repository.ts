@@ -4,11 +4,6 @@ import { BucketConnectionEntity } from './bucket-connection.entity.js';
 import { BucketFolderEntity } from './bucket-folder.entity.js';
 import { SyncRunEntity } from './sync-run.entity.js';
 
-/** Postgres' unique_violation: the one constraint on bucket_connection is its name. */
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === '23505';
-}
-
 @Injectable()
 export class BucketConnectionsRepository {
   constructor(private readonly dataSource: DataSource) {}

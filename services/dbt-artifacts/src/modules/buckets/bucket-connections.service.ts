@@ -11,15 +11,18 @@ import {
   type BucketProvider,
   type NormalizedBucketLocation,
 } from '@cartograph/platform/buckets';
+import { isUniqueViolation } from '@cartograph/platform/database';
 import {
   badUserInput,
   byKeys,
+  checkConnectionName,
+  type Connection,
   decodeCursor,
+  isUuid,
   notFound,
   pageSize,
   requestLoader,
   toConnection,
-  type Connection,
 } from '@cartograph/platform/graphql';
 import { LOGGER } from '@cartograph/platform/nest';
 import {
@@ -47,7 +50,7 @@ import {
   credentialsHint,
   type StoredBucketCredentials,
 } from './bucket-credentials.mapper.js';
-import { BucketConnectionsRepository, isUniqueViolation } from './bucket-connections.repository.js';
+import { BucketConnectionsRepository } from './bucket-connections.repository.js';
 import { schedulerId } from './bucket-schedule.js';
 import { SyncRunsRepository } from './sync-runs.repository.js';
 
@@ -56,17 +59,6 @@ import { SyncRunsRepository } from './sync-runs.repository.js';
  * it. One running longer was left by a worker that went away and must not block syncs for ever.
  */
 export const ACTIVE_RUN_WINDOW_SECONDS = 3_600;
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAXIMUM_NAME_LENGTH = 200;
-
-function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed.length === 0 || trimmed.length > MAXIMUM_NAME_LENGTH) {
-    throw badUserInput(`name must have 1 to ${MAXIMUM_NAME_LENGTH} characters`, { argument: 'name' });
-  }
-  return trimmed;
-}
 
 function optionalText(value: string | null | undefined): string | null {
   return value?.trim() || null;
@@ -107,7 +99,7 @@ export class BucketConnectionsService {
   ) {}
 
   async get(id: string): Promise<DbtBucketConnection | null> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     return connection ? toBucketConnectionView(connection) : null;
   }
 
@@ -132,7 +124,7 @@ export class BucketConnectionsService {
     input: CreateDbtBucketConnectionInput,
     createdBy: string | null,
   ): Promise<DbtBucketConnection> {
-    const name = checkName(input.name);
+    const name = checkConnectionName(input.name);
     const provider = input.provider as BucketProvider;
     const credentials = credentialsFromInput(provider, input.credentials);
     const location = checkedLocation(
@@ -200,7 +192,7 @@ export class BucketConnectionsService {
       },
       credentials,
     );
-    const name = input.name != null ? checkName(input.name) : existing.name;
+    const name = input.name != null ? checkConnectionName(input.name) : existing.name;
     if (name !== existing.name) {
       const other = await this.connections.byName(name);
       if (other && other.id !== id) throw duplicateName(name);
@@ -315,7 +307,7 @@ export class BucketConnectionsService {
   }
 
   private async require(id: string): Promise<BucketConnectionEntity> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     if (!connection) throw notFound(`dbt bucket connection ${id}`);
     return connection;
   }

@@ -61,7 +61,3 @@ export class CloudConnectionsRepository {
     return { rows, total };
   }
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === '23505';
-}

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SyncDbtCloudConnection } from '@cartograph/contracts';
-import { badUserInput, decodeCursor, notFound, pageSize, toConnection } from '@cartograph/platform/graphql';
+import { isUniqueViolation } from '@cartograph/platform/database';
+import {
+  badUserInput,
+  checkConnectionName,
+  decodeCursor,
+  isUuid,
+  notFound,
+  pageSize,
+  toConnection,
+} from '@cartograph/platform/graphql';
 import {
   JobQueue,
   MANUAL_SCHEDULE,
@@ -24,21 +33,13 @@ import type {
   UpdateDbtCloudConnectionInput,
 } from './cloud-connection.model.js';
 import { toCloudConnectionView, toSyncRunView } from './cloud-connection.view.js';
-import { CloudConnectionsRepository, isUniqueViolation } from './cloud-connections.repository.js';
+import { CloudConnectionsRepository } from './cloud-connections.repository.js';
 import { SyncRunsRepository } from '@cartograph/platform/sync';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ID_PATTERN = /^\d{1,18}$/;
 
 export function schedulerId(connectionId: string): string {
   return `dbt-cloud.sync-connection.${connectionId}`;
-}
-
-function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200)
-    throw badUserInput('name must have 1 to 200 characters', { argument: 'name' });
-  return trimmed;
 }
 
 function checkUrl(value: string, argument: string): string {
@@ -86,7 +87,7 @@ export class CloudConnectionsService {
   ) {}
 
   async get(id: string): Promise<DbtCloudConnection | null> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     return connection ? toCloudConnectionView(connection) : null;
   }
 
@@ -105,7 +106,7 @@ export class CloudConnectionsService {
   }
 
   async create(input: CreateDbtCloudConnectionInput, createdBy: string | null): Promise<DbtCloudConnection> {
-    const name = checkName(input.name);
+    const name = checkConnectionName(input.name);
     const accountId = checkIds([input.accountId], 'accountId')[0];
     if (!accountId) throw badUserInput('accountId is required', { argument: 'accountId' });
     const token = checkToken(input.token);
@@ -143,7 +144,7 @@ export class CloudConnectionsService {
   async update(id: string, input: UpdateDbtCloudConnectionInput): Promise<DbtCloudConnection> {
     const existing = await this.require(id);
     const changes: Partial<CloudConnectionEntity> = {};
-    if (input.name != null) changes.name = checkName(input.name);
+    if (input.name != null) changes.name = checkConnectionName(input.name);
     if (input.accessUrl != null) changes.accessUrl = checkUrl(input.accessUrl, 'accessUrl');
     if (input.discoveryUrl !== undefined) {
       changes.discoveryUrl = input.discoveryUrl ? checkUrl(input.discoveryUrl, 'discoveryUrl') : null;
@@ -233,7 +234,7 @@ export class CloudConnectionsService {
   }
 
   private async require(id: string): Promise<CloudConnectionEntity> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     if (!connection) throw notFound(`dbt Cloud connection ${id}`);
     return connection;
   }

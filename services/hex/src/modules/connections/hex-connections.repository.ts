@@ -54,7 +54,3 @@ export class HexConnectionsRepository {
     return { rows, total };
   }
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === '23505';
-}

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SyncHexConnection } from '@cartograph/contracts';
-import { badUserInput, decodeCursor, notFound, pageSize, toConnection } from '@cartograph/platform/graphql';
+import { isUniqueViolation } from '@cartograph/platform/database';
+import {
+  badUserInput,
+  checkConnectionName,
+  decodeCursor,
+  isUuid,
+  notFound,
+  pageSize,
+  toConnection,
+} from '@cartograph/platform/graphql';
 import {
   JobQueue,
   MANUAL_SCHEDULE,
@@ -26,10 +35,9 @@ import type {
   UpdateHexConnectionInput,
 } from './hex-connection.model.js';
 import { toHexConnectionView, toSyncRunView } from './hex-connection.view.js';
-import { HexConnectionsRepository, isUniqueViolation } from './hex-connections.repository.js';
+import { HexConnectionsRepository } from './hex-connections.repository.js';
 import { describeHexFailure } from './hex-failure.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,99}$/;
 
 const COVERAGE = {
@@ -41,13 +49,6 @@ const COVERAGE = {
 
 export function schedulerId(connectionId: string): string {
   return `hex.sync-connection.${connectionId}`;
-}
-
-function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200)
-    throw badUserInput('name must have 1 to 200 characters', { argument: 'name' });
-  return trimmed;
 }
 
 function checkHost(value: string | null | undefined): string {
@@ -88,7 +89,7 @@ export class HexConnectionsService {
   ) {}
 
   async get(id: string): Promise<HexConnection | null> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     return connection ? toHexConnectionView(connection) : null;
   }
 
@@ -100,7 +101,7 @@ export class HexConnectionsService {
   }
 
   async create(input: CreateHexConnectionInput, createdBy: string | null): Promise<HexConnection> {
-    const name = checkName(input.name);
+    const name = checkConnectionName(input.name);
     const token = checkToken(input.token);
     const values: Partial<HexConnectionEntity> = {
       name,
@@ -137,7 +138,7 @@ export class HexConnectionsService {
   async update(id: string, input: UpdateHexConnectionInput): Promise<HexConnection> {
     const existing = await this.require(id);
     const changes: Partial<HexConnectionEntity> = {};
-    if (input.name != null) changes.name = checkName(input.name);
+    if (input.name != null) changes.name = checkConnectionName(input.name);
     if (input.host != null) changes.host = checkHost(input.host);
     if (input.workspaceSlug != null) changes.workspaceSlug = checkSlug(input.workspaceSlug);
     if (input.token != null) {
@@ -255,7 +256,7 @@ export class HexConnectionsService {
   }
 
   private async require(id: string): Promise<HexConnectionEntity> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     if (!connection) throw notFound(`Hex connection ${id}`);
     return connection;
   }

@@ -42,7 +42,3 @@ export class SemanticLayerConnectionsRepository {
     return { rows, total };
   }
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === '23505';
-}

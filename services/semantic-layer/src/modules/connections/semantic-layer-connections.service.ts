@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { badUserInput, decodeCursor, notFound, pageSize, toConnection } from '@cartograph/platform/graphql';
+import { isUniqueViolation } from '@cartograph/platform/database';
+import {
+  badUserInput,
+  checkConnectionName,
+  decodeCursor,
+  isUuid,
+  notFound,
+  pageSize,
+  toConnection,
+} from '@cartograph/platform/graphql';
 import { SemanticLayerQueryError, environmentIdVariable } from '@cartograph/semantic-layer';
 import { SemanticLayerUpstreamError } from '../upstream/semantic-layer-upstream.error.js';
 import { SemanticLayerClientFactory } from './semantic-layer-client.factory.js';
@@ -13,21 +22,10 @@ import {
   type UpdateSemanticLayerConnectionInput,
 } from './semantic-layer-connection.model.js';
 import { toSemanticLayerConnectionView } from './semantic-layer-connection.view.js';
-import {
-  SemanticLayerConnectionsRepository,
-  isUniqueViolation,
-} from './semantic-layer-connections.repository.js';
+import { SemanticLayerConnectionsRepository } from './semantic-layer-connections.repository.js';
 import { SemanticManifestsService } from '../manifests/semantic-manifests.service.js';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const DEFAULT_SEMANTIC_LAYER_HOST = 'https://semantic-layer.cloud.getdbt.com';
-
-function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200)
-    throw badUserInput('name must have 1 to 200 characters', { argument: 'name' });
-  return trimmed;
-}
 
 /** An http(s) origin with an optional path; `/api/graphql` is added by the client. */
 export function checkHost(host: string): string {
@@ -85,7 +83,7 @@ export class SemanticLayerConnectionsService {
   ) {}
 
   async get(id: string): Promise<SemanticLayerConnection | null> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     return connection ? toSemanticLayerConnectionView(connection) : null;
   }
 
@@ -107,7 +105,7 @@ export class SemanticLayerConnectionsService {
     input: CreateSemanticLayerConnectionInput,
     createdBy: string | null,
   ): Promise<SemanticLayerConnection> {
-    const name = checkName(input.name);
+    const name = checkConnectionName(input.name);
     const id = randomUUID();
     const values: Partial<SemanticLayerConnectionEntity> = {
       id,
@@ -147,7 +145,7 @@ export class SemanticLayerConnectionsService {
   async update(id: string, input: UpdateSemanticLayerConnectionInput): Promise<SemanticLayerConnection> {
     const existing = await this.require(id);
     const changes: Partial<SemanticLayerConnectionEntity> = {};
-    if (input.name != null) changes.name = checkName(input.name);
+    if (input.name != null) changes.name = checkConnectionName(input.name);
     if (input.host != null) changes.host = checkHost(input.host);
     if (input.environmentId != null) changes.environmentId = checkEnvironmentId(input.environmentId);
     if (input.token != null) {
@@ -225,7 +223,7 @@ export class SemanticLayerConnectionsService {
   }
 
   async require(id: string): Promise<SemanticLayerConnectionEntity> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     if (!connection) throw notFound(`semantic layer connection ${id}`);
     return connection;
   }

@@ -68,7 +68,3 @@ export class WarehouseConnectionsRepository {
     return { rows, total };
   }
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === '23505';
-}

@@ -4,7 +4,16 @@ import { DataSource } from 'typeorm';
 import { normalizeInstance, type Platform } from '@cartograph/catalog-model';
 import { DatasetRemoved, SyncWarehouseConnection } from '@cartograph/contracts';
 import { OutboxPublisher } from '@cartograph/platform/events';
-import { badUserInput, decodeCursor, notFound, pageSize, toConnection } from '@cartograph/platform/graphql';
+import { isUniqueViolation } from '@cartograph/platform/database';
+import {
+  badUserInput,
+  checkConnectionName,
+  decodeCursor,
+  isUuid,
+  notFound,
+  pageSize,
+  toConnection,
+} from '@cartograph/platform/graphql';
 import { compilePatterns, PatternError } from '@cartograph/platform/patterns';
 import {
   JobQueue,
@@ -25,21 +34,12 @@ import type {
   WarehouseSyncRun,
 } from './warehouse-connection.model.js';
 import { toSyncRunView, toWarehouseConnectionView } from './warehouse-connection.view.js';
-import { WarehouseConnectionsRepository, isUniqueViolation } from './warehouse-connections.repository.js';
+import { WarehouseConnectionsRepository } from './warehouse-connections.repository.js';
 import { describeWarehouseFailure } from './warehouse-failure.js';
 import { SyncRunsRepository } from '@cartograph/platform/sync';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function schedulerId(connectionId: string): string {
   return `warehouse.sync-connection.${connectionId}`;
-}
-
-function checkName(name: string): string {
-  const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200)
-    throw badUserInput('name must have 1 to 200 characters', { argument: 'name' });
-  return trimmed;
 }
 
 function checkRange(value: number, argument: string, minimum: number, maximum: number): number {
@@ -73,7 +73,7 @@ export class WarehouseConnectionsService {
   ) {}
 
   async get(id: string): Promise<WarehouseConnection | null> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     return connection ? toWarehouseConnectionView(connection) : null;
   }
 
@@ -95,7 +95,7 @@ export class WarehouseConnectionsService {
     input: CreateWarehouseConnectionInput,
     createdBy: string | null,
   ): Promise<WarehouseConnection> {
-    const name = checkName(input.name);
+    const name = checkConnectionName(input.name);
     const platform = input.platform.trim().toLowerCase();
     const definition = this.connectors.definition(platform);
     const settings = this.connectors.settings(platform, input.settings);
@@ -150,7 +150,7 @@ export class WarehouseConnectionsService {
     const existing = await this.require(id);
     const platform = existing.platform;
     const changes: Partial<WarehouseConnectionEntity> = {};
-    if (input.name != null) changes.name = checkName(input.name);
+    if (input.name != null) changes.name = checkConnectionName(input.name);
     if (input.settings != null) changes.settings = this.connectors.settings(platform, input.settings);
     if (input.credentials != null) {
       const credentials = this.connectors.credentials(platform, input.credentials);
@@ -294,7 +294,7 @@ export class WarehouseConnectionsService {
   }
 
   private async require(id: string): Promise<WarehouseConnectionEntity> {
-    const connection = UUID_PATTERN.test(id) ? await this.connections.byId(id) : null;
+    const connection = isUuid(id) ? await this.connections.byId(id) : null;
     if (!connection) throw notFound(`warehouse connection ${id}`);
     return connection;
   }
