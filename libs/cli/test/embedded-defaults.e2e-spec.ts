@@ -168,7 +168,7 @@ describe('npm start with embedded defaults', () => {
         }
         return /\[cartograph\] ready: GraphQL at (http:\/\/\S+)\/graphql/.exec(stdout)?.[1];
       },
-      110_000,
+      280_000,
       100,
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
@@ -209,7 +209,7 @@ describe('npm start with embedded defaults', () => {
     process.stdout.write(
       `embedded up: ready after ${readyAfterMs} ms, stopped in ${Date.now() - stoppingAt} ms\n`,
     );
-  }, 120_000);
+  }, 300_000);
 
   it('with no Redis anywhere, stops with the one-paragraph error of DESIGN §2', async () => {
     // A PATH with node and nothing else, so there is no redis-server to start.

@@ -206,25 +206,38 @@ export async function up(): Promise<void> {
       ...subgraphUrls,
       PORT: String(port),
     });
-    await waitForHealth(`http://127.0.0.1:${port}/health/ready`, 60_000);
-    say(`ready: GraphQL at http://127.0.0.1:${port}/graphql  (send "Authorization: Bearer <api key>")`);
+    if (await waitForHealth(`http://127.0.0.1:${port}/health/ready`, READY_TIMEOUT_MS)) {
+      say(`ready: GraphQL at http://127.0.0.1:${port}/graphql  (send "Authorization: Bearer <api key>")`);
+    }
   } else {
     say('no gateway service found; subgraphs are running');
   }
 }
 
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+// Thirteen Node processes start at once; on two busy cores the gateway can need minutes, and saying "ready"
+// before it answers would send the user to a closed port.
+const READY_TIMEOUT_MS = 300_000;
+const STILL_STARTING_AFTER_MS = 60_000;
+
+/** Whether the URL answered 2xx in time; says once when it is slow and once when it gave up. */
+async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
+  const started = Date.now();
+  let saidSlow = false;
+  while (Date.now() - started < timeoutMs) {
     try {
       const response = await fetch(url);
       if (response.ok) {
-        return;
+        return true;
       }
     } catch {
       // not listening yet
     }
+    if (!saidSlow && Date.now() - started > STILL_STARTING_AFTER_MS) {
+      saidSlow = true;
+      say(`still starting: ${url} has not answered after ${STILL_STARTING_AFTER_MS / 1000} s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  say(`${url} did not become ready within ${timeoutMs / 1000} s`);
+  say(`${url} did not become ready within ${timeoutMs / 1000} s; the lines above say which service is slow`);
+  return false;
 }
