@@ -77,6 +77,47 @@ describe('catalog subgraph', () => {
     });
   });
 
+  it('answers a reference to a dataset no source registered from its id, so the object listing it stays whole', async () => {
+    await eventually(async () => {
+      const { body } = await app.graphql(`query($id: ID!) { dataset(id: $id) { id } }`, {
+        id: datasets[0]!.id,
+      });
+      return body.data?.dataset;
+    });
+    const unknown = 'mysql://db.internal/shop.shop.tmp_orders';
+    const { body } = await app.graphql(
+      `query($representations: [_Any!]!) { _entities(representations: $representations) {
+         ... on Dataset { id platform instance schema name displayName kind sources firstSeenAt lastSeenAt } } }`,
+      {
+        representations: [
+          { __typename: 'Dataset', id: datasets[0]!.id },
+          { __typename: 'Dataset', id: unknown },
+          { __typename: 'Dataset', id: 'not a dataset id' },
+        ],
+      },
+    );
+    expect(body.errors).toBeUndefined();
+    const [known, stub, malformed] = body.data._entities;
+    expect(known).toMatchObject({ id: datasets[0]!.id, kind: 'TABLE', sources: ['dbt'] });
+    expect(known.firstSeenAt).not.toBeNull();
+    expect(stub).toEqual({
+      id: unknown,
+      platform: 'mysql',
+      instance: 'db.internal',
+      schema: 'shop',
+      name: 'tmp_orders',
+      displayName: 'shop.tmp_orders',
+      kind: 'UNKNOWN',
+      sources: [],
+      firstSeenAt: null,
+      lastSeenAt: null,
+    });
+    expect(malformed).toBeNull();
+    // An explicit lookup still says it is not in the catalog.
+    const lookup = await app.graphql(`query($id: ID!) { dataset(id: $id) { id } }`, { id: unknown });
+    expect(lookup.body.data.dataset).toBeNull();
+  });
+
   it('lists datasets as a cursor connection', async () => {
     const first = await app.graphql(
       `{ datasets(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,

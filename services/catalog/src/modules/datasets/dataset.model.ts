@@ -59,11 +59,15 @@ export class Dataset {
   @Field(() => [String], { description: 'Every source that has seen this dataset.' })
   sources: string[];
 
-  @Field()
-  firstSeenAt: Date;
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Null for a dataset known only by id: another subgraph names it (lineage, a BI project) but no source registered it.',
+  })
+  firstSeenAt: Date | null;
 
-  @Field()
-  lastSeenAt: Date;
+  @Field(() => Date, { nullable: true, description: 'Null for a dataset known only by id, as firstSeenAt.' })
+  lastSeenAt: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'Set when no source sees it any more.' })
   removedAt: Date | null;

@@ -1,7 +1,8 @@
 import { Args, Context, ID, Int, Query, Resolver, ResolveReference } from '@nestjs/graphql';
+import { tryParseDatasetId } from '@cartograph/catalog-model';
 import { RequireRole, byKeys, requestLoader } from '@cartograph/platform/graphql';
 import { Dataset, DatasetConnection, DatasetFilter } from './dataset.model.js';
-import { DatasetsService, toDataset } from './datasets.service.js';
+import { DatasetsService, toDataset, unregisteredDataset } from './datasets.service.js';
 import type { DatasetEntity } from './dataset.entity.js';
 
 @Resolver(() => Dataset)
@@ -30,10 +31,17 @@ export class DatasetsResolver {
     return this.datasetsService.list(filter, first, after);
   }
 
+  /**
+   * Another subgraph's reference (a lineage neighbour, a table a Hex project reads). One no source registered — a
+   * table seen only in query history, say — is answered from its id with kind UNKNOWN, rather than null, which
+   * would null the whole object that lists it.
+   */
   @ResolveReference()
   async resolveReference(reference: { id: string }, context: object): Promise<Dataset | null> {
     const entity = await this.loader(context).load(reference.id);
-    return entity ? toDataset(entity) : null;
+    if (entity) return toDataset(entity);
+    const parsed = tryParseDatasetId(reference.id);
+    return parsed ? unregisteredDataset(parsed) : null;
   }
 
   private loader(context: object) {

@@ -2,13 +2,34 @@ import { Injectable } from '@nestjs/common';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@cartograph/platform/graphql';
 import { DatasetsRepository } from './datasets.repository.js';
 import type { DatasetEntity } from './dataset.entity.js';
-import type { Dataset, DatasetFilter, DatasetKindValue } from './dataset.model.js';
+import type { ParsedDatasetId } from '@cartograph/catalog-model';
+import { DatasetKindValue, type Dataset, type DatasetFilter } from './dataset.model.js';
 
 export function toDataset(entity: DatasetEntity): Dataset {
   return {
     ...entity,
     kind: entity.kind as DatasetKindValue,
     displayName: entity.schema ? `${entity.schema}.${entity.name}` : entity.name,
+  };
+}
+
+/** A dataset named by id only (no source registered it): what its id says, nothing more. */
+export function unregisteredDataset(parsed: ParsedDatasetId): Dataset {
+  return {
+    id: parsed.id,
+    platform: parsed.platform,
+    instance: parsed.instance,
+    database: parsed.database || null,
+    schema: parsed.schema || null,
+    name: parsed.name,
+    displayName: parsed.schema ? `${parsed.schema}.${parsed.name}` : parsed.name,
+    description: null,
+    descriptionSource: null,
+    kind: DatasetKindValue.UNKNOWN,
+    sources: [],
+    firstSeenAt: null,
+    lastSeenAt: null,
+    removedAt: null,
   };
 }
 
