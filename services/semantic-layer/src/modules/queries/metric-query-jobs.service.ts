@@ -4,17 +4,16 @@ import { DataSource } from 'typeorm';
 import { RunMetricQuery, SemanticLayerQueryFinished } from '@cartograph/contracts';
 import type { Identity } from '@cartograph/platform/auth';
 import { OutboxPublisher } from '@cartograph/platform/events';
-import { badUserInput, notFound } from '@cartograph/platform/graphql';
+import { notFound } from '@cartograph/platform/graphql';
 import { CONFIG } from '@cartograph/platform/nest';
 import { JobQueue, type JobOutcome } from '@cartograph/platform/queue';
-import { parseSemanticLayerQuery, validateMetricQuery } from '@cartograph/semantic-layer';
 import type { SemanticLayerConfig } from '../../semantic-layer.definition.js';
 import { SemanticLayerConnectionsService } from '../connections/semantic-layer-connections.service.js';
 import { SemanticLayerCache } from '../upstream/semantic-layer.cache.js';
 import { upstreamGraphqlError } from '../upstream/upstream-graphql-error.js';
 import type { MetricQueryJobEntity } from './metric-query-job.entity.js';
 import type { MetricQueryInput, MetricQueryResult } from './metric-query.model.js';
-import { MetricQueryService, requestOf, type Requester } from './metric-query.service.js';
+import { MetricQueryService, type Requester } from './metric-query.service.js';
 import { MetricQueryJobsRepository } from './metric-query-jobs.repository.js';
 import { QueryResultStore } from './query-result.store.js';
 
@@ -45,20 +44,7 @@ export class MetricQueryJobsService {
   ): Promise<MetricQueryJobEntity> {
     const connection = await this.connections.requireCloud(connectionId);
     // Refuse what can be refused now: a malformed request never becomes a job.
-    if ((input == null) === (text == null)) {
-      throw badUserInput(
-        'Pass either input (a structured query) or text (semantic_layer.query(...)), not both',
-        {
-          argument: 'input',
-        },
-      );
-    }
-    try {
-      if (text != null) parseSemanticLayerQuery(text);
-      else validateMetricQuery(requestOf(input!));
-    } catch (error) {
-      throw upstreamGraphqlError(error);
-    }
+    this.queries.check(input, text);
     const job = await this.jobs.create({
       connectionId: connection.id,
       subject: identity?.subject ?? 'unknown',

@@ -36,7 +36,7 @@ interface Asked {
 }
 
 /** The structured input in the library's request shape; validation is the library's. */
-export function requestOf(input: MetricQueryInput): unknown {
+function requestOf(input: MetricQueryInput): unknown {
   return {
     metrics: input.metrics ?? [],
     groupBy: (input.groupBy ?? []).map((item) => ({
@@ -226,6 +226,15 @@ export class MetricQueryService {
         ? savedQueryDefinitions(await this.metadata.savedQueries(connectionId))
         : undefined;
     return applyRolePolicy(request, policy, savedQueries ? { savedQueries } : {});
+  }
+
+  /** Checks a request as `run` reads it, without running it: what a background job refuses at submit. */
+  check(input: MetricQueryInput | null, text: string | null): void {
+    try {
+      this.ask(input, text);
+    } catch (error) {
+      throw upstreamGraphqlError(error);
+    }
   }
 
   private ask(input: MetricQueryInput | null, text: string | null): Asked {
