@@ -50,16 +50,16 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** An offset that moves the gateway (4000), catalog (4101) and worker (4201) ports to free ones. */
 /**
- * An offset that moves every port `up` will bind (each service's API and worker port) onto free ports below the
- * kernel's ephemeral range (32768 and up), where no other test's `listen(0)` can take one while `up` starts.
+ * An offset that moves every port `up` will bind (each service's API and worker port) onto free ports from 10000
+ * to 20000: below the kernel's ephemeral range (32768 and up), where no outgoing connection can take one while
+ * `up` starts, and below the 20000–32000 that other test processes' stacks claim (`freePort`).
  */
 async function freePortOffset(): Promise<number> {
   const ports = listServices().flatMap((service) => [service.port, service.workerPort ?? service.port + 100]);
   const highest = Math.max(...ports);
   for (;;) {
-    const offset = 10_000 + Math.floor(Math.random() * (32_000 - highest - 10_000));
+    const offset = 6_000 + Math.floor(Math.random() * (20_000 - highest - 6_000));
     const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));
     if (free.every(Boolean)) {
       return offset;

@@ -1,19 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateKey } from '../secrets/index.js';
 import { runCartograph, ServiceProcess } from './service-process.js';
 import { cloneTestDatabase, testRedisPrefix, testRedisUrl } from './test-database.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports are picked below Linux's ephemeral range (32768+): a port the kernel hands out for listen(0) can be taken
+// by any outgoing connection (to Postgres, Redis, MariaDB) before the service that was given it listens. Test
+// processes running side by side claim their ports with a file each, held until the claiming process exits, so
+// two of them never give one port to two services that have not bound it yet.
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+const CLAIMS = join(tmpdir(), 'cartograph-test-ports');
+
+function listensOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims a port for this process: false when a live process holds it. */
+function claim(port: number): boolean {
+  const path = join(CLAIMS, String(port));
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(path, 'utf8'));
+      if (holder === process.pid || (Number.isInteger(holder) && holder > 0 && alive(holder))) return false;
+      rmSync(path, { force: true });
+    }
+  }
+  return false;
+}
+
+/** A port nothing listens on, below the ephemeral range, that no other running test process has claimed. */
+export async function freePort(): Promise<number> {
+  mkdirSync(CLAIMS, { recursive: true });
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (claim(port) && (await listensOn(port))) return port;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.from} and ${PORT_RANGE.to} after 500 tries`);
 }
 
 export interface StackOptions {
