@@ -1,5 +1,6 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { JSONScalar, SyncSchedule, SyncScheduleInput, connectionType } from '@cartograph/platform/graphql';
+import { SyncSchedule, SyncScheduleInput, connectionType } from '@cartograph/platform/graphql';
+import { syncRunType, type SyncRunView } from '@cartograph/platform/sync';
 
 @ObjectType('DbtCloudError', {
   description: "What went wrong with dbt Cloud, in its users' terms; never holds the token.",
@@ -110,42 +111,14 @@ export class DbtCloudProject {
   adapterType: string | null;
 }
 
-@ObjectType('DbtCloudSyncRun', { description: 'One sync of a dbt Cloud connection.' })
-export class DbtCloudSyncRun {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  connectionId: string;
-
-  @Field({ description: 'queued, running, succeeded or failed.' })
-  state: string;
-
-  @Field({ description: 'manual or schedule.' })
-  trigger: string;
-
-  @Field(() => JSONScalar, {
-    description: 'projects, jobs, runs, newRuns, artifactSets, downloads, requests, models.',
-  })
-  counts: unknown;
-
-  @Field(() => DbtCloudError, { nullable: true })
-  error: DbtCloudError | null;
-
-  @Field(() => JSONScalar, {
-    description: 'Runs or artifacts that could not be ingested: [{ subject, message }].',
-  })
-  problems: unknown;
-
-  @Field()
-  queuedAt: Date;
-
-  @Field(() => Date, { nullable: true })
-  startedAt: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  finishedAt: Date | null;
-}
+export const DbtCloudSyncRun = syncRunType({
+  name: 'DbtCloudSyncRun',
+  description: 'One sync of a dbt Cloud connection.',
+  errorType: DbtCloudError,
+  counts: 'projects, jobs, runs, newRuns, artifactSets, downloads, requests, models.',
+  problems: 'Runs or artifacts that could not be ingested: [{ subject, message }].',
+});
+export type DbtCloudSyncRun = SyncRunView<DbtCloudError>;
 
 export const DbtCloudSyncRunConnection = connectionType(DbtCloudSyncRun, 'DbtCloudSyncRun');
 

@@ -1,8 +1,7 @@
 import type { SyncSchedule } from '@cartograph/platform/graphql';
 import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
 import type { CloudConnectionEntity } from './cloud-connection.entity.js';
-import type { DbtCloudConnection, DbtCloudSyncRun } from './cloud-connection.model.js';
-import { SyncRunEntity } from '@cartograph/platform/sync';
+import type { DbtCloudConnection } from './cloud-connection.model.js';
 
 export function toCloudConnectionView(entity: CloudConnectionEntity): DbtCloudConnection {
   return {
@@ -21,20 +20,5 @@ export function toCloudConnectionView(entity: CloudConnectionEntity): DbtCloudCo
     lastSyncAt: entity.lastSyncAt,
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
-  };
-}
-
-export function toSyncRunView(entity: SyncRunEntity): DbtCloudSyncRun {
-  return {
-    id: entity.id,
-    connectionId: entity.connectionId,
-    state: entity.state,
-    trigger: entity.trigger,
-    counts: entity.counts,
-    error: entity.error,
-    problems: entity.problems,
-    queuedAt: entity.queuedAt,
-    startedAt: entity.startedAt,
-    finishedAt: entity.finishedAt,
   };
 }

@@ -32,9 +32,9 @@ import type {
   DbtCloudSyncRun,
   UpdateDbtCloudConnectionInput,
 } from './cloud-connection.model.js';
-import { toCloudConnectionView, toSyncRunView } from './cloud-connection.view.js';
+import { toCloudConnectionView } from './cloud-connection.view.js';
 import { CloudConnectionsRepository } from './cloud-connections.repository.js';
-import { SyncRunsRepository } from '@cartograph/platform/sync';
+import { SyncRunsRepository, toSyncRunView } from '@cartograph/platform/sync';
 
 const ID_PATTERN = /^\d{1,18}$/;
 

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { JSONScalar, SyncSchedule, SyncScheduleInput, connectionType } from '@cartograph/platform/graphql';
+import { SyncSchedule, SyncScheduleInput, connectionType } from '@cartograph/platform/graphql';
+import { syncRunType, type SyncRunView } from '@cartograph/platform/sync';
 
 @ObjectType('HexError', {
   description: "What went wrong with Hex, in its users' terms; never holds the token.",
@@ -53,43 +54,15 @@ export class HexDataConnectionMappingInput {
   defaultSchema?: string | null;
 }
 
-@ObjectType('HexSyncRun', { description: 'One sync of a Hex connection.' })
-export class HexSyncRun {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  connectionId: string;
-
-  @Field({ description: 'queued, running, succeeded or failed.' })
-  state: string;
-
-  @Field({ description: 'manual or schedule.' })
-  trigger: string;
-
-  @Field(() => JSONScalar, {
-    description:
-      'full (1 for a full listing), pages, listed, upserted, unchanged, skipped, removed, users, requests, rateLimited.',
-  })
-  counts: unknown;
-
-  @Field(() => HexError, { nullable: true })
-  error: HexError | null;
-
-  @Field(() => JSONScalar, {
-    description: 'What could not be read, the sync went on: [{ subject, message }].',
-  })
-  problems: unknown;
-
-  @Field()
-  queuedAt: Date;
-
-  @Field(() => Date, { nullable: true })
-  startedAt: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  finishedAt: Date | null;
-}
+export const HexSyncRun = syncRunType({
+  name: 'HexSyncRun',
+  description: 'One sync of a Hex connection.',
+  errorType: HexError,
+  counts:
+    'full (1 for a full listing), pages, listed, upserted, unchanged, skipped, removed, users, requests, rateLimited.',
+  problems: 'What could not be read, the sync went on: [{ subject, message }].',
+});
+export type HexSyncRun = SyncRunView<HexError>;
 
 export const HexSyncRunConnection = connectionType(HexSyncRun, 'HexSyncRun');
 

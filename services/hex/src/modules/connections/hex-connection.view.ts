@@ -1,8 +1,7 @@
 import type { SyncSchedule } from '@cartograph/platform/graphql';
 import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
-import type { SyncRunEntity } from '@cartograph/platform/sync';
 import type { HexConnectionEntity } from './hex-connection.entity.js';
-import type { HexConnection, HexSyncRun } from './hex-connection.model.js';
+import type { HexConnection } from './hex-connection.model.js';
 
 export function toHexConnectionView(entity: HexConnectionEntity): HexConnection {
   return {
@@ -36,20 +35,5 @@ export function toHexConnectionView(entity: HexConnectionEntity): HexConnection 
     lastFullSyncAt: entity.lastFullSyncAt,
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
-  };
-}
-
-export function toSyncRunView(entity: SyncRunEntity): HexSyncRun {
-  return {
-    id: entity.id,
-    connectionId: entity.connectionId,
-    state: entity.state,
-    trigger: entity.trigger,
-    counts: entity.counts,
-    error: entity.error,
-    problems: entity.problems,
-    queuedAt: entity.queuedAt,
-    startedAt: entity.startedAt,
-    finishedAt: entity.finishedAt,
   };
 }

@@ -21,7 +21,7 @@ import {
   type StoredSchedule,
 } from '@cartograph/platform/queue';
 import { secretHint } from '@cartograph/platform/secrets';
-import { SyncRunsRepository } from '@cartograph/platform/sync';
+import { SyncRunsRepository, toSyncRunView } from '@cartograph/platform/sync';
 import type { HexClient } from '../hex-api/hex.client.js';
 import { HEX_CLOUD_HOST, hexTokenType, normaliseHexHost } from '../hex-api/hex-urls.js';
 import { HexClientFactory } from './hex-client.factory.js';
@@ -34,7 +34,7 @@ import type {
   HexSyncRun,
   UpdateHexConnectionInput,
 } from './hex-connection.model.js';
-import { toHexConnectionView, toSyncRunView } from './hex-connection.view.js';
+import { toHexConnectionView } from './hex-connection.view.js';
 import { HexConnectionsRepository } from './hex-connections.repository.js';
 import { describeHexFailure } from './hex-failure.js';
 

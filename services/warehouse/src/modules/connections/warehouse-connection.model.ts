@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar, SyncSchedule, SyncScheduleInput, connectionType } from '@cartograph/platform/graphql';
+import { syncRunType } from '@cartograph/platform/sync';
 
 @ObjectType('WarehouseError', {
   description: "What went wrong with the warehouse, in its users' terms; never holds a credential.",
@@ -16,45 +17,18 @@ export class WarehouseErrorView {
 }
 
 @ObjectType('WarehouseSyncRun', { description: 'One sync of a warehouse connection.' })
-export class WarehouseSyncRun {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  connectionId: string;
-
-  @Field({ description: 'queued, running, succeeded or failed.' })
-  state: string;
-
-  @Field({ description: 'manual or schedule.' })
-  trigger: string;
-
-  @Field(() => JSONScalar, {
-    description:
-      'tables, columns, datasetsUpserted, datasetsRemoved, historyRows, duplicateRows, queries, newQueries, parsed, parseErrors (and parseErrors.<reason>), engineLineage, edgesAdded, edgesRemoved, columnEdges.',
-  })
-  counts: unknown;
-
-  @Field(() => WarehouseErrorView, { nullable: true })
-  error: WarehouseErrorView | null;
-
-  @Field(() => JSONScalar, {
-    description:
-      'Statements or tables that could not be read, with the reason: [{ subject, message }], at most 100.',
-  })
-  problems: unknown;
-
+export class WarehouseSyncRun extends syncRunType({
+  name: 'WarehouseSyncRun',
+  description: 'One sync of a warehouse connection.',
+  errorType: WarehouseErrorView,
+  counts:
+    'tables, columns, datasetsUpserted, datasetsRemoved, historyRows, duplicateRows, queries, newQueries, parsed, parseErrors (and parseErrors.<reason>), engineLineage, edgesAdded, edgesRemoved, columnEdges.',
+  problems:
+    'Statements or tables that could not be read, with the reason: [{ subject, message }], at most 100.',
+  abstract: true,
+}) {
   @Field(() => Date, { nullable: true, description: 'History read up to here.' })
   watermark: Date | null;
-
-  @Field()
-  queuedAt: Date;
-
-  @Field(() => Date, { nullable: true })
-  startedAt: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  finishedAt: Date | null;
 }
 
 export const WarehouseSyncRunConnection = connectionType(WarehouseSyncRun, 'WarehouseSyncRun');

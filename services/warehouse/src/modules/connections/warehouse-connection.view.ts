@@ -2,7 +2,7 @@ import type { SyncSchedule } from '@cartograph/platform/graphql';
 import { scheduleView, storedSchedule } from '@cartograph/platform/queue';
 import type { WarehouseConnectionEntity } from './warehouse-connection.entity.js';
 import type { WarehouseConnection, WarehouseSyncRun } from './warehouse-connection.model.js';
-import { SyncRunEntity } from '@cartograph/platform/sync';
+import { toSyncRunView, type SyncRunEntity } from '@cartograph/platform/sync';
 
 export function toWarehouseConnectionView(entity: WarehouseConnectionEntity): WarehouseConnection {
   return {
@@ -29,18 +29,9 @@ export function toWarehouseConnectionView(entity: WarehouseConnectionEntity): Wa
   };
 }
 
-export function toSyncRunView(entity: SyncRunEntity): WarehouseSyncRun {
+export function toWarehouseSyncRunView(entity: SyncRunEntity): WarehouseSyncRun {
   return {
-    id: entity.id,
-    connectionId: entity.connectionId,
-    state: entity.state,
-    trigger: entity.trigger,
-    counts: entity.counts,
-    error: entity.error,
-    problems: entity.problems,
+    ...toSyncRunView(entity),
     watermark: entity.cursor['watermark'] ? new Date(entity.cursor['watermark']) : null,
-    queuedAt: entity.queuedAt,
-    startedAt: entity.startedAt,
-    finishedAt: entity.finishedAt,
   };
 }

@@ -33,7 +33,7 @@ import type {
   WarehouseConnectionTest,
   WarehouseSyncRun,
 } from './warehouse-connection.model.js';
-import { toSyncRunView, toWarehouseConnectionView } from './warehouse-connection.view.js';
+import { toWarehouseConnectionView, toWarehouseSyncRunView } from './warehouse-connection.view.js';
 import { WarehouseConnectionsRepository } from './warehouse-connections.repository.js';
 import { describeWarehouseFailure } from './warehouse-failure.js';
 import { SyncRunsRepository } from '@cartograph/platform/sync';
@@ -256,10 +256,10 @@ export class WarehouseConnectionsService {
   async sync(id: string): Promise<WarehouseSyncRun> {
     await this.require(id);
     const active = await this.runs.active(id);
-    if (active) return toSyncRunView(active);
+    if (active) return toWarehouseSyncRunView(active);
     const run = await this.runs.create(undefined, { connectionId: id, state: 'queued', trigger: 'manual' });
     await this.jobs.enqueue(SyncWarehouseConnection, { connectionId: id, syncRunId: run.id });
-    return toSyncRunView(run);
+    return toWarehouseSyncRunView(run);
   }
 
   async syncRuns(connectionId: string, first: number, after: string | null) {
@@ -272,7 +272,7 @@ export class WarehouseConnectionsService {
       total,
       (row) => [row.queuedAt.toISOString(), row.id],
       Boolean(cursor),
-      toSyncRunView,
+      toWarehouseSyncRunView,
     );
   }
 
