@@ -74,6 +74,11 @@ export function describeSemanticLayerFailure(error: unknown): { code: string; me
   };
 }
 
+export type CloudConnection = SemanticLayerConnectionEntity & {
+  environmentId: string;
+  tokenCiphertext: string;
+};
+
 @Injectable()
 export class SemanticLayerConnectionsService {
   constructor(
@@ -180,7 +185,7 @@ export class SemanticLayerConnectionsService {
   async test(id: string): Promise<SemanticLayerConnectionTest> {
     const found = await this.require(id);
     if (found.mode === SemanticLayerMode.DBT_CORE) return this.testCore(found);
-    const connection = await this.requireCloud(id);
+    const connection = this.asCloud(found);
     const client = this.clients.create(connection);
     try {
       const metrics = await client.metrics();
@@ -229,10 +234,12 @@ export class SemanticLayerConnectionsService {
   }
 
   /** A connection that reaches the Semantic Layer API; DBT_CORE ones have no token to query with. */
-  async requireCloud(
-    id: string,
-  ): Promise<SemanticLayerConnectionEntity & { environmentId: string; tokenCiphertext: string }> {
-    const connection = await this.require(id);
+  async requireCloud(id: string): Promise<CloudConnection> {
+    return this.asCloud(await this.require(id));
+  }
+
+  /** The connection as one that reaches the Semantic Layer API, or the error saying it is DBT_CORE. */
+  asCloud(connection: SemanticLayerConnectionEntity): CloudConnection {
     if (
       connection.mode !== SemanticLayerMode.DBT_CLOUD ||
       !connection.environmentId ||
@@ -243,6 +250,6 @@ export class SemanticLayerConnectionsService {
         { argument: 'connectionId' },
       );
     }
-    return connection as SemanticLayerConnectionEntity & { environmentId: string; tokenCiphertext: string };
+    return connection as CloudConnection;
   }
 }

@@ -103,7 +103,7 @@ export class SemanticLayerMetadataService {
     if (found.mode === SemanticLayerMode.DBT_CORE) {
       return load(manifestSource(await this.manifests.metadata(found.dbtProject ?? '')));
     }
-    const connection = await this.connections.requireCloud(connectionId);
+    const connection = this.connections.asCloud(found);
     const key = this.cache.key(
       'metadata',
       connection.id,

@@ -13,7 +13,10 @@ import {
 } from '@cartograph/semantic-layer';
 import type { SemanticLayerConfig } from '../../semantic-layer.definition.js';
 import { SemanticLayerClientFactory } from '../connections/semantic-layer-client.factory.js';
-import { SemanticLayerConnectionsService } from '../connections/semantic-layer-connections.service.js';
+import {
+  SemanticLayerConnectionsService,
+  type CloudConnection,
+} from '../connections/semantic-layer-connections.service.js';
 import { savedQueryDefinitions } from '../metadata/semantic-layer-metadata.mapper.js';
 import { SemanticLayerMetadataService } from '../metadata/semantic-layer-metadata.service.js';
 import { SemanticLayerCache, stableDigest } from '../upstream/semantic-layer.cache.js';
@@ -264,7 +267,7 @@ export class MetricQueryService {
     kind: 'query' | 'compile',
     work: (
       asked: Asked,
-      connection: Awaited<ReturnType<SemanticLayerConnectionsService['requireCloud']>>,
+      connection: CloudConnection,
       role: string,
     ) => Promise<{ result: MetricQueryResult; status?: string }>,
   ): Promise<MetricQueryResult> {
